@@ -56,7 +56,7 @@ const DefaultReconfigPriority = 128
 // only need to exist in the tree.
 type Base struct{ ServiceName string }
 
-func (b *Base) Name() string                  { return b.ServiceName }
+func (b *Base) Name() string                    { return b.ServiceName }
 func (b *Base) Start(ctx context.Context) error { return nil }
 func (b *Base) Stop(ctx context.Context) error  { return nil }
 
