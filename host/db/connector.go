@@ -55,6 +55,11 @@ type DB struct {
 	redacted string
 	rebinds  sync.Map // query → rebound query (SQLite)
 	closed   atomic.Bool
+	now      func() time.Time
+	// prepared holds the registry's statements prepared on the writer and
+	// the reader pool (SQLite), once the schema is known to be current.
+	prepared atomic.Pointer[preparedSet]
+	codecs   codecs
 }
 
 // Options tunes Open.
@@ -62,6 +67,9 @@ type Options struct {
 	// Basedir resolves relative SQLite paths.
 	Basedir string
 	Logger  hclog.Logger
+	// Now is the clock for the timestamps the components write; default
+	// time.Now. Tests set it to control time.
+	Now func() time.Time
 }
 
 // Open connects to url ("sqlite:///rel.sqlite", "sqlite:////abs.sqlite",
@@ -72,7 +80,10 @@ func Open(ctx context.Context, rawURL string, o Options) (*DB, error) {
 	if log == nil {
 		log = hclog.NewNullLogger()
 	}
-	d := &DB{log: log, redacted: RedactURL(rawURL)}
+	d := &DB{log: log, redacted: RedactURL(rawURL), now: o.Now}
+	if d.now == nil {
+		d.now = time.Now
+	}
 	switch {
 	case strings.HasPrefix(rawURL, "sqlite:"):
 		d.dialect = SQLite
@@ -178,6 +189,10 @@ func (d *DB) Close() error {
 		return nil
 	}
 	var errs []error
+	if ps := d.prepared.Swap(nil); ps != nil {
+		errs = append(errs, ps.close())
+	}
+	d.codecs.close()
 	if d.r != nil && d.r != d.w {
 		errs = append(errs, d.r.Close())
 	}
@@ -196,6 +211,10 @@ func (d *DB) URL() string { return d.redacted }
 // Logger returns the connector's logger.
 func (d *DB) Logger() hclog.Logger { return d.log }
 
+// Now returns the connector's clock reading in Unix seconds, the unit of
+// every timestamp column.
+func (d *DB) Now() int64 { return d.now().Unix() }
+
 // Rebind turns $N placeholders into the dialect's form (?N on SQLite). Text
 // inside single-quoted literals is left alone.
 func (d *DB) Rebind(q string) string {
@@ -205,6 +224,13 @@ func (d *DB) Rebind(q string) string {
 	if v, ok := d.rebinds.Load(q); ok {
 		return v.(string)
 	}
+	out := rebindSQLite(q)
+	d.rebinds.Store(q, out)
+	return out
+}
+
+// rebindSQLite rewrites $N placeholders as ?N outside single-quoted literals.
+func rebindSQLite(q string) string {
 	var b strings.Builder
 	b.Grow(len(q))
 	inQuote := false
@@ -220,9 +246,7 @@ func (d *DB) Rebind(q string) string {
 			b.WriteByte(c)
 		}
 	}
-	out := b.String()
-	d.rebinds.Store(q, out)
-	return out
+	return b.String()
 }
 
 // Query runs a read on the reader pool.
