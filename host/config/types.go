@@ -244,8 +244,10 @@ type ShellStep struct {
 	DecodeRC map[int]int
 	// LogFiles maps a log name to a file on the worker to follow.
 	LogFiles map[string]string
-	// WantStdout/WantStderr; both default true.
-	Usepty bool
+	Usepty   bool
+	// WantStdout/WantStderr (want_stdout, want_stderr); both default true.
+	WantStdout bool
+	WantStderr bool
 }
 
 // GitStep is `step "git"` (Buildbot's Git source step).
@@ -254,13 +256,21 @@ type GitStep struct {
 	Branch  string
 	// Mode is "incremental" (default) or "full"; Method (full only) is
 	// "clean", "fresh", "clobber" (default "fresh") or "copy".
-	Mode        string
-	Method      string
-	Submodules  bool
+	Mode       string
+	Method     string
+	Submodules bool
+	// Shallow is the clone depth (0 = full history); `shallow = true` is 1.
 	Shallow     int
 	Codebase    string
 	RetryFetch  bool
-	ProgressLog bool
+	ProgressLog bool // `progress`, default true
+	// Branch defaults to "HEAD"; the sourcestamp's branch takes precedence.
+	// AlwaysUseLatest ignores the sourcestamp's revision (Buildbot's
+	// alwaysUseLatest); ClobberOnFailure re-clones after a failed update;
+	// Reference is a local repository to borrow objects from.
+	AlwaysUseLatest  bool
+	ClobberOnFailure bool
+	Reference        string
 }
 
 // SetPropertyStep is `step "set_property" { property, value }`.
@@ -280,7 +290,7 @@ type SetPropertyFromCommandStep struct {
 type TriggerStep struct {
 	SchedulerNames    []string
 	WaitForFinish     bool
-	UpdateSourceStamp bool // default true
+	UpdateSourceStamp bool // default true, unless always_use_latest
 	AlwaysUseLatest   bool
 	SetProperties     map[string]any
 	CopyProperties    []string
@@ -349,7 +359,9 @@ type Metrics struct {
 
 // Caches is the `caches` block: cache name → maximum entries (names as
 // Buildbot's c['caches'], in snake_case: changes, builds, chdicts,
-// buildrequests, ssdicts, objectids, usdicts, buildset_properties).
+// buildrequests, ssdicts, objectids, usdicts, buildset_properties). After
+// Load, Sizes holds every cache: Buildbot's defaults (builds 15, changes 10,
+// others 1) unless configured.
 type Caches struct {
 	Sizes map[string]int
 	Range hcl.Range

@@ -1,0 +1,116 @@
+package config
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/agext/levenshtein"
+	"github.com/hashicorp/hcl/v2"
+)
+
+// WriteDiagnostics prints diags for a person: each starts with a line
+// `file:line,col: Error: summary` (SPEC §3), followed by HCL's source snippet
+// and the detail. sources are the parsed files (Config.Sources) the snippets
+// come from; color adds terminal colours. File names inside the working
+// directory are printed relative to it.
+func WriteDiagnostics(w io.Writer, sources map[string]*hcl.File, diags hcl.Diagnostics, color bool) error {
+	var buf bytes.Buffer
+	snippets := hcl.NewDiagnosticTextWriter(&buf, sources, 0, color)
+	for _, d := range diags {
+		if d == nil {
+			continue
+		}
+		buf.Reset()
+		if err := snippets.WriteDiagnostic(d); err != nil {
+			return fmt.Errorf("render diagnostic %q: %w", d.Summary, err)
+		}
+		// HCL's writer starts with "Error: summary\n"; replace that line by
+		// the same with the position in front.
+		body := buf.Bytes()
+		if i := bytes.IndexByte(body, '\n'); i >= 0 {
+			body = body[i+1:]
+		}
+		if _, err := io.WriteString(w, diagHeader(d, color)); err != nil {
+			return fmt.Errorf("write diagnostics: %w", err)
+		}
+		if _, err := w.Write(body); err != nil {
+			return fmt.Errorf("write diagnostics: %w", err)
+		}
+	}
+	return nil
+}
+
+// diagHeader is the first line of a printed diagnostic.
+func diagHeader(d *hcl.Diagnostic, color bool) string {
+	severity, code := "Error", "\x1b[31m"
+	if d.Severity == hcl.DiagWarning {
+		severity, code = "Warning", "\x1b[33m"
+	}
+	if color {
+		severity = code + severity + "\x1b[0m"
+	}
+	if d.Subject == nil {
+		return fmt.Sprintf("%s: %s\n", severity, d.Summary)
+	}
+	return fmt.Sprintf("%s:%d,%d: %s: %s\n", displayName(d.Subject.Filename),
+		d.Subject.Start.Line, d.Subject.Start.Column, severity, d.Summary)
+}
+
+// displayName shortens an absolute file name below the working directory.
+func displayName(name string) string {
+	if !filepath.IsAbs(name) {
+		return name
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return name
+	}
+	rel, err := filepath.Rel(wd, name)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return name
+	}
+	return rel
+}
+
+// errorDiag builds an error diagnostic about rng.
+func errorDiag(summary, detail string, rng hcl.Range) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: rng.Ptr()}
+}
+
+// suggest returns the candidate closest to given, as HCL's "Did you mean"
+// does (edit distance below 3), or "".
+func suggest(given string, candidates []string) string {
+	for _, c := range candidates {
+		if levenshtein.Distance(given, c, nil) < 3 {
+			return c
+		}
+	}
+	return ""
+}
+
+// didYouMean is " Did you mean "x"?" when suggest finds a candidate, else "".
+func didYouMean(given string, candidates []string) string {
+	if s := suggest(given, candidates); s != "" {
+		return fmt.Sprintf(" Did you mean %q?", s)
+	}
+	return ""
+}
+
+// quotedList renders names as `"a", "b" or "c"`.
+func quotedList(names []string, conj string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	switch len(q) {
+	case 0:
+		return ""
+	case 1:
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " " + conj + " " + q[len(q)-1]
+}

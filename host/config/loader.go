@@ -1,0 +1,222 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+)
+
+// LoadOptions tune Load. The zero value is fine for a master.
+type LoadOptions struct {
+	// Schemas, when set, gives the plugin kinds' schemas: Load then reports
+	// unknown kinds and decodes every plugin block into PluginBlock.Value.
+	Schemas SchemaSource
+	// LookupEnv reads environment variables for env(); nil = os.LookupEnv.
+	LookupEnv func(string) (string, bool)
+	// Hostname is used in the default master name; "" = os.Hostname().
+	Hostname string
+}
+
+// rootSchema lists every top-level block (SPEC §3). Anything else in a file
+// is an error.
+var rootSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
+	{Type: "locals"},
+	{Type: "master"},
+	{Type: "database"},
+	{Type: "mq"},
+	{Type: "www"},
+	{Type: "protocol", LabelNames: []string{"type"}},
+	{Type: "plugin", LabelNames: []string{"name"}},
+	{Type: string(TypeWorker), LabelNames: []string{"kind", "name"}},
+	{Type: string(TypeChangeSource), LabelNames: []string{"kind", "name"}},
+	{Type: string(TypeScheduler), LabelNames: []string{"kind", "name"}},
+	{Type: string(TypeUserManager), LabelNames: []string{"kind", "name"}},
+	{Type: "builder", LabelNames: []string{"name"}},
+	{Type: "change_hook", LabelNames: []string{"dialect"}},
+	{Type: "lock", LabelNames: []string{"type", "name"}},
+	{Type: "metrics"},
+	{Type: "caches"},
+	{Type: "manhole"},
+}}
+
+// loader holds the state of one Load.
+type loader struct {
+	opts  LoadOptions
+	cfg   *Config
+	ctx   *hcl.EvalContext
+	diags hcl.Diagnostics
+
+	// References found while decoding, checked once everything is decoded.
+	workerRefs    []ref // builders → workers
+	lockRefs      []ref // builders and steps → locks
+	builderRefs   []ref // schedulers → builders
+	schedulerRefs []ref // trigger steps → schedulers
+	// Names declared per kind of block, for duplicate checks.
+	builderNames []named
+}
+
+// ref is a name used somewhere, with the range that names it.
+type ref struct {
+	name string
+	rng  hcl.Range
+	from string // who refers, e.g. `Builder "app-test"`
+}
+
+// named is a declared name and where.
+type named struct {
+	name string
+	rng  hcl.Range
+}
+
+// Load reads the configuration at path: one file (HCL, or JSON when the name
+// ends in .json), or a directory whose *.hcl and *.hcl.json files are merged
+// in name order (files starting with "." are skipped, so the lock file
+// .bbhost.lock.hcl is never read as configuration). It always returns a
+// Config with at least Files, Dir and Sources set, so the diagnostics can be
+// printed with WriteDiagnostics; the Config is only usable when the
+// diagnostics have no errors. Every field gets its documented default.
+func Load(path string, opts LoadOptions) (*Config, hcl.Diagnostics) {
+	l := &loader{opts: opts, cfg: &Config{Sources: map[string]*hcl.File{}}}
+	l.load(path)
+	return l.cfg, l.diags
+}
+
+func (l *loader) load(path string) {
+	names, diags := l.findFiles(path)
+	l.diags = append(l.diags, diags...)
+	if diags.HasErrors() {
+		return
+	}
+	l.ctx = newEvalContext(l.cfg.Dir, l.opts.LookupEnv)
+	l.cfg.EvalContext = l.ctx
+
+	parser := hclparse.NewParser()
+	var files []*hcl.File
+	for _, name := range names {
+		var f *hcl.File
+		if strings.HasSuffix(name, ".json") {
+			f, diags = parser.ParseJSONFile(name)
+		} else {
+			f, diags = parser.ParseHCLFile(name)
+		}
+		l.diags = append(l.diags, diags...)
+		if f != nil {
+			files = append(files, f)
+		}
+	}
+	l.cfg.Sources = parser.Files()
+	if l.diags.HasErrors() {
+		return // decoding a file that does not parse only adds noise
+	}
+
+	content, diags := hcl.MergeFiles(files).Content(rootSchema)
+	l.diags = append(l.diags, diags...)
+	blocks := content.Blocks.ByType()
+
+	l.diags = append(l.diags, evalLocals(blocks["locals"], l.ctx)...)
+	l.decodeMaster(l.single(blocks, "master"))
+	l.decodeDatabase(l.single(blocks, "database"))
+	l.decodeMQ(l.single(blocks, "mq"))
+	l.decodeWWW(l.single(blocks, "www"))
+	l.decodeMetrics(l.single(blocks, "metrics"))
+	l.decodeCaches(l.single(blocks, "caches"))
+	l.decodeManhole(l.single(blocks, "manhole"))
+	for _, b := range blocks["protocol"] {
+		l.decodeProtocol(b)
+	}
+	for _, b := range blocks["plugin"] {
+		l.decodePluginPin(b)
+	}
+	l.cfg.Workers = l.decodePluginBlocks(TypeWorker, blocks[string(TypeWorker)])
+	l.cfg.ChangeSources = l.decodePluginBlocks(TypeChangeSource, blocks[string(TypeChangeSource)])
+	l.cfg.Schedulers = l.decodePluginBlocks(TypeScheduler, blocks[string(TypeScheduler)])
+	l.cfg.UserManagers = l.decodePluginBlocks(TypeUserManager, blocks[string(TypeUserManager)])
+	for _, b := range blocks["lock"] {
+		l.decodeLock(b)
+	}
+	for _, b := range blocks["change_hook"] {
+		l.decodeChangeHook(b)
+	}
+	for _, b := range blocks["builder"] {
+		l.decodeBuilder(b)
+	}
+	l.check()
+}
+
+// findFiles resolves path to the files to load, sets Files and Dir, and
+// returns the names to parse (as the user wrote them, for diagnostics).
+func (l *loader) findFiles(path string) ([]string, hcl.Diagnostics) {
+	path = filepath.Clean(path)
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid configuration path",
+			Detail: fmt.Sprintf("Cannot resolve %s: %s.", path, err)}}
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		l.cfg.Dir = filepath.Dir(abs)
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration",
+			Detail: fmt.Sprintf("%s.", err)}}
+	}
+	if !st.IsDir() {
+		l.cfg.Dir = filepath.Dir(abs)
+		l.cfg.Files = []string{abs}
+		return []string{path}, nil
+	}
+	l.cfg.Dir = abs
+	entries, err := os.ReadDir(abs)
+	if err != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration",
+			Detail: fmt.Sprintf("%s.", err)}}
+	}
+	var names []string
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() || strings.HasPrefix(n, ".") || !(strings.HasSuffix(n, ".hcl") || strings.HasSuffix(n, ".hcl.json")) {
+			continue
+		}
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No configuration files",
+			Detail: fmt.Sprintf("The directory %s contains no *.hcl or *.hcl.json files.", path)}}
+	}
+	display := make([]string, len(names))
+	for i, n := range names {
+		display[i] = filepath.Join(path, n)
+		l.cfg.Files = append(l.cfg.Files, filepath.Join(abs, n))
+	}
+	return display, nil
+}
+
+// single returns the one block of a type that may appear at most once,
+// reporting the others, or nil when there is none.
+func (l *loader) single(blocks map[string]hcl.Blocks, typ string) *hcl.Block {
+	bs := blocks[typ]
+	if len(bs) == 0 {
+		return nil
+	}
+	for _, b := range bs[1:] {
+		l.diags = append(l.diags, errorDiag(fmt.Sprintf("Duplicate %s block", typ),
+			fmt.Sprintf("Only one %s block is allowed, across all configuration files; the first is at %s.",
+				typ, bs[0].DefRange), b.DefRange))
+	}
+	return bs[0]
+}
+
+// absPath makes p absolute, relative to the configuration directory.
+func (l *loader) absPath(p string) string {
+	if p == "" {
+		return ""
+	}
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(l.cfg.Dir, p)
+}
