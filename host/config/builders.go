@@ -124,7 +124,10 @@ func splitSteps(body hcl.Body) (hcl.Body, []stepBlock, hcl.Diagnostics) {
 	own := &hclsyntax.Body{Attributes: sb.Attributes, SrcRange: sb.SrcRange, EndRange: sb.EndRange}
 	for _, b := range sb.Blocks {
 		if b.Type != "step" {
-			own.Blocks = append(own.Blocks, b)
+			// A builder has no other blocks; say so as HCL would, with a hint.
+			diags = append(diags, errorDiag("Unsupported block type",
+				fmt.Sprintf("Blocks of type %q are not expected here.%s", b.Type, didYouMean(b.Type, []string{"step"})),
+				b.TypeRange))
 			continue
 		}
 		switch len(b.Labels) {

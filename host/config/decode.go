@@ -47,7 +47,9 @@ func mergeSchemas(targets ...any) *hcl.BodySchema {
 // type *hcl.Attribute or hcl.Expression get the attribute itself; others get
 // its value converted with cty's rules. A null value leaves the field unset;
 // so does an unknown one, which only comes from an expression that already
-// failed (bbhost has no other source of unknown values).
+// failed (bbhost has no other source of unknown values). An attribute that
+// fails to decode is removed from attrs, so later checks that look for it
+// do not report the same mistake again.
 func decodeAttrs(attrs hcl.Attributes, ctx *hcl.EvalContext, target any) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	rv := reflect.ValueOf(target).Elem()
@@ -58,7 +60,11 @@ func decodeAttrs(attrs hcl.Attributes, ctx *hcl.EvalContext, target any) hcl.Dia
 			continue
 		}
 		if attr := attrs[name]; attr != nil {
-			diags = append(diags, decodeAttr(attr, ctx, rv.Field(i))...)
+			d := decodeAttr(attr, ctx, rv.Field(i))
+			if d.HasErrors() {
+				delete(attrs, name)
+			}
+			diags = append(diags, d...)
 		}
 	}
 	return diags

@@ -81,15 +81,16 @@ func errorDiag(summary, detail string, rng hcl.Range) *hcl.Diagnostic {
 	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: rng.Ptr()}
 }
 
-// suggest returns the candidate closest to given, as HCL's "Did you mean"
-// does (edit distance below 3), or "".
+// suggest returns the candidate closest to given, if it is close enough
+// (edit distance below 3, HCL's threshold), or "".
 func suggest(given string, candidates []string) string {
+	best, bestDist := "", 3
 	for _, c := range candidates {
-		if levenshtein.Distance(given, c, nil) < 3 {
-			return c
+		if d := levenshtein.Distance(given, c, nil); d < bestDist {
+			best, bestDist = c, d
 		}
 	}
-	return ""
+	return best
 }
 
 // didYouMean is " Did you mean "x"?" when suggest finds a candidate, else "".

@@ -1,8 +1,10 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"unicode/utf8"
@@ -171,6 +173,10 @@ func fileFunc(dir string) function.Function {
 func readTextFile(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is in the message already
+		}
 		return "", fmt.Errorf("cannot read %s: %w", path, err)
 	}
 	defer f.Close()

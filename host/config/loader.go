@@ -118,7 +118,9 @@ func (l *loader) load(path string) {
 	l.diags = append(l.diags, diags...)
 	blocks := content.Blocks.ByType()
 
-	l.diags = append(l.diags, evalLocals(blocks["locals"], l.ctx)...)
+	declared, diags := evalLocals(blocks["locals"], l.ctx)
+	l.diags = append(l.diags, diags...)
+	l.diags = append(l.diags, checkLocalRefs(files, declared, l.ctx)...)
 	l.decodeMaster(l.single(blocks, "master"))
 	l.decodeDatabase(l.single(blocks, "database"))
 	l.decodeMQ(l.single(blocks, "mq"))

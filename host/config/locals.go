@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -26,8 +27,7 @@ type localRef struct {
 // that cannot be evaluated (an error, an undeclared reference, a cycle) is
 // unknown, so expressions using it evaluate to unknown rather than adding
 // more errors.
-func evalLocals(blocks []*hcl.Block, ctx *hcl.EvalContext) hcl.Diagnostics {
-	var diags hcl.Diagnostics
+func evalLocals(blocks []*hcl.Block, ctx *hcl.EvalContext) (declared []string, diags hcl.Diagnostics) {
 	defs := map[string]*localDef{}
 	var order []string
 	for _, b := range blocks {
@@ -84,6 +84,7 @@ func evalLocals(blocks []*hcl.Block, ctx *hcl.EvalContext) hcl.Diagnostics {
 		}
 		child := ctx.NewChild()
 		child.Variables = map[string]cty.Value{"local": cty.ObjectVal(values)}
+		child.Functions = ctx.Functions // HCL suggests function names from the innermost context
 		v, d := def.attr.Expr.Value(child)
 		diags = append(diags, d...)
 		if d.HasErrors() {
@@ -94,6 +95,55 @@ func evalLocals(blocks []*hcl.Block, ctx *hcl.EvalContext) hcl.Diagnostics {
 	for _, name := range order {
 		if state[name] == 0 {
 			visit(name)
+		}
+	}
+	ctx.Variables["local"] = cty.ObjectVal(values)
+	return order, diags
+}
+
+// checkLocalRefs reports references to undeclared locals outside `locals`
+// blocks, in native-syntax files, and binds each such name to an unknown
+// value so that evaluating the expression adds no second error.
+func checkLocalRefs(files []*hcl.File, declared []string, ctx *hcl.EvalContext) hcl.Diagnostics {
+	known := make(map[string]bool, len(declared))
+	for _, n := range declared {
+		known[n] = true
+	}
+	var diags hcl.Diagnostics
+	values := ctx.Variables["local"].AsValueMap()
+	if values == nil {
+		values = map[string]cty.Value{}
+	}
+	var walk func(body *hclsyntax.Body, top bool)
+	walk = func(body *hclsyntax.Body, top bool) {
+		names := make([]string, 0, len(body.Attributes))
+		for n := range body.Attributes {
+			names = append(names, n)
+		}
+		sort.Slice(names, func(i, j int) bool {
+			return body.Attributes[names[i]].SrcRange.Start.Byte < body.Attributes[names[j]].SrcRange.Start.Byte
+		})
+		for _, n := range names {
+			for _, r := range localRefs(body.Attributes[n].Expr) {
+				if known[r.name] {
+					continue
+				}
+				diags = append(diags, errorDiag("Reference to undeclared local value",
+					fmt.Sprintf("A local value named %q has not been declared.%s", r.name, didYouMean(r.name, declared)),
+					r.rng))
+				values[r.name] = cty.DynamicVal
+			}
+		}
+		for _, b := range body.Blocks {
+			if top && b.Type == "locals" {
+				continue
+			}
+			walk(b.Body, false)
+		}
+	}
+	for _, f := range files {
+		if body, ok := f.Body.(*hclsyntax.Body); ok {
+			walk(body, true)
 		}
 	}
 	ctx.Variables["local"] = cty.ObjectVal(values)
