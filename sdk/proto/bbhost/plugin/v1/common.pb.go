@@ -800,10 +800,13 @@ func (x *ConfigureRequest) GetHostServiceId() uint32 {
 }
 
 type ConfigureResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Diagnostics   []*Diagnostic          `protobuf:"bytes,1,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Diagnostics []*Diagnostic          `protobuf:"bytes,1,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
+	// requires_restart: the running instance cannot take this configuration
+	// in place; the host stops it, configures it again and starts it.
+	RequiresRestart bool `protobuf:"varint,2,opt,name=requires_restart,json=requiresRestart,proto3" json:"requires_restart,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *ConfigureResponse) Reset() {
@@ -841,6 +844,13 @@ func (x *ConfigureResponse) GetDiagnostics() []*Diagnostic {
 		return x.Diagnostics
 	}
 	return nil
+}
+
+func (x *ConfigureResponse) GetRequiresRestart() bool {
+	if x != nil {
+		return x.RequiresRestart
+	}
+	return false
 }
 
 type StartRequest struct {
@@ -1615,9 +1625,10 @@ const file_bbhost_plugin_v1_common_proto_rawDesc = "" +
 	"\x03ref\x18\x01 \x01(\v2\x1d.bbhost.plugin.v1.InstanceRefR\x03ref\x126\n" +
 	"\x06config\x18\x02 \x01(\v2\x1e.bbhost.plugin.v1.DynamicValueR\x06config\x120\n" +
 	"\x06common\x18\x03 \x01(\v2\x18.bbhost.plugin.v1.CommonR\x06common\x12&\n" +
-	"\x0fhost_service_id\x18\x04 \x01(\rR\rhostServiceId\"S\n" +
+	"\x0fhost_service_id\x18\x04 \x01(\rR\rhostServiceId\"~\n" +
 	"\x11ConfigureResponse\x12>\n" +
-	"\vdiagnostics\x18\x01 \x03(\v2\x1c.bbhost.plugin.v1.DiagnosticR\vdiagnostics\"?\n" +
+	"\vdiagnostics\x18\x01 \x03(\v2\x1c.bbhost.plugin.v1.DiagnosticR\vdiagnostics\x12)\n" +
+	"\x10requires_restart\x18\x02 \x01(\bR\x0frequiresRestart\"?\n" +
 	"\fStartRequest\x12/\n" +
 	"\x03ref\x18\x01 \x01(\v2\x1d.bbhost.plugin.v1.InstanceRefR\x03ref\"\x0f\n" +
 	"\rStartResponse\"w\n" +
