@@ -27,13 +27,13 @@ func strerror(e syscall.Errno) string {
 }
 
 // fsFailure is how the worker's file-system commands report an OSError: a
-// header "<command>: <strerror>: <path>" and rc = errno. An error without an
-// errno becomes rc -1 with Go's message.
+// header "<command>: <strerror>: <path>" (no newline) and rc = errno. An
+// error without an errno becomes rc -1 with Go's message.
 func fsFailure(command, path string, err error) (header string, rc int) {
 	if e := errnoOf(err); e != 0 {
-		return fmt.Sprintf("%s: %s: %s\n", command, strerror(e), path), int(e)
+		return fmt.Sprintf("%s: %s: %s", command, strerror(e), path), int(e)
 	}
-	return fmt.Sprintf("%s: %v: %s\n", command, err, path), -1
+	return fmt.Sprintf("%s: %v: %s", command, err, path), -1
 }
 
 // pyOSError formats err as Python's str(OSError) with a filename:

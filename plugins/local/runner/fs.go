@@ -56,7 +56,9 @@ func runMkdir(ctx context.Context, x *execution) error {
 	return nil
 }
 
-// fsFailure reports an OSError as the file-system commands do.
+// fsFailure reports an OSError as the file-system commands do: the header
+// line is sent without its newline, so it is completed and sent when the
+// command's lines are flushed, after rc and just before elapsed.
 func (x *execution) fsFailure(command, path string, err error) error {
 	header, rc := fsFailure(command, path, err)
 	x.header(header)
