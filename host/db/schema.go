@@ -27,9 +27,6 @@ var migrations = []migration{
 // versionTable records the schema version in its single row.
 const versionTable = "bbhost_version"
 
-// upgradeLockKey is the PostgreSQL advisory lock that serialises masters
-// upgrading one database.
-const upgradeLockKey = 0x6262686f7374 // "bbhost"
 
 // ddl renders a migration statement for the dialect.
 func ddl(d Dialect, s string) string {
@@ -134,7 +131,9 @@ func (d *DB) upgradeTo(ctx context.Context, target int) (from, to int, err error
 		}
 		err := d.Tx(ctx, func(t *Tx) error {
 			if d.dialect == Postgres {
-				if _, err := t.tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(upgradeLockKey)); err != nil {
+				// Masters sharing the database (its current schema) upgrade one
+				// at a time.
+				if _, err := t.tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext('bbhost upgrade ' || current_schema()))"); err != nil {
 					return fmt.Errorf("lock for upgrade: %w", err)
 				}
 			}
