@@ -33,7 +33,7 @@ func (c *counter) Configure(ctx context.Context, req base.ConfigureRequest) erro
 	c.host, c.ref = req.Host, req.Ref
 	return req.Decode(&c.cfg)
 }
-func (c *counter) Start(ctx context.Context) error              { return nil }
+func (c *counter) Start(ctx context.Context) error             { return nil }
 func (c *counter) Stop(ctx context.Context, _ time.Time) error { return nil }
 
 func (c *counter) Poll(ctx context.Context) error {
@@ -154,7 +154,7 @@ func (m *mem) Configure(ctx context.Context, req base.ConfigureRequest) error {
 	m.interrupted = map[string]chan string{}
 	return nil
 }
-func (m *mem) Start(ctx context.Context) error              { return nil }
+func (m *mem) Start(ctx context.Context) error             { return nil }
 func (m *mem) Stop(ctx context.Context, _ time.Time) error { return nil }
 func (m *mem) Info(ctx context.Context) (worker.Info, error) {
 	return worker.Info{"host": "mem", "numcpus": int64(2)}, nil

@@ -13,7 +13,9 @@ import (
 )
 
 // NewBaseClient returns the master's side of a plugin's base service.
-func NewBaseClient(conn grpc.ClientConnInterface) base.Plugin { return &baseClient{c: pb.NewPluginClient(conn)} }
+func NewBaseClient(conn grpc.ClientConnInterface) base.Plugin {
+	return &baseClient{c: pb.NewPluginClient(conn)}
+}
 
 type baseClient struct {
 	c pb.PluginClient
