@@ -11,8 +11,8 @@ import (
 // logWatcher follows one `logfiles` entry of a shell command, as the
 // worker's LogFileWatcher: it remembers the file's state when the command is
 // set up, starts reading once the file changes (from the beginning, or with
-// follow from where it stood then), and sends what was appended as "log"
-// updates at each poll and once more at the end.
+// follow from where it stood at set-up), and sends what was appended as
+// "log" updates at each poll and once more at the end.
 type logWatcher struct {
 	name   string
 	path   string
@@ -109,8 +109,11 @@ func (w *logWatcher) poll(x *execution, limit int) bool {
 		if err != nil {
 			return false
 		}
-		if w.follow {
-			if _, err := f.Seek(s.size, io.SeekStart); err != nil {
+		if w.follow && w.old != nil && w.old.size <= s.size {
+			// Only what was appended since the command was set up. (The
+			// worker seeks to the size it sees at this poll instead, which
+			// loses what was written before the first poll.)
+			if _, err := f.Seek(w.old.size, io.SeekStart); err != nil {
 				_ = f.Close()
 				return false
 			}
