@@ -26,6 +26,8 @@ const maxFileSize = 16 << 20
 //   - file("path") is the content of a UTF-8 file; a relative path is
 //     relative to dir, the configuration directory.
 //   - try(...) and can(expr) from HCL's tryfunc extension.
+//   - coalesce returns its first argument that is neither null nor an empty
+//     string, as Terraform's does, so coalesce(env("X"), "default") works.
 //   - go-cty's standard library under Terraform's names: upper, lower,
 //     title, strrev, substr, join, split, sort, chomp, indent, trim,
 //     trimspace, trimprefix, trimsuffix, replace, regex, regexall,
@@ -76,7 +78,7 @@ func Functions(dir string, lookupEnv func(string) (string, bool)) map[string]fun
 		"length":                 lengthFunc,
 		"element":                stdlib.ElementFunc,
 		"index":                  stdlib.IndexFunc,
-		"coalesce":               stdlib.CoalesceFunc,
+		"coalesce":               coalesceFunc,
 		"coalescelist":           stdlib.CoalesceListFunc,
 		"compact":                stdlib.CompactFunc,
 		"contains":               stdlib.ContainsFunc,
@@ -229,3 +231,33 @@ var lengthFunc = function.New(&function.Spec{
 		return stdlib.Length(v)
 	},
 })
+
+// coalesceFunc is Terraform's coalesce: go-cty's, skipping empty strings.
+var coalesceFunc = function.New(&function.Spec{
+	Description: "Returns the first argument that is neither null nor an empty string.",
+	VarParam: &function.Parameter{
+		Name:             "vals",
+		Type:             cty.DynamicPseudoType,
+		AllowUnknown:     true,
+		AllowDynamicType: true,
+		AllowNull:        true,
+	},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		return stdlib.CoalesceFunc.ReturnTypeForValues(nonEmpty(args))
+	},
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		return stdlib.CoalesceFunc.Call(nonEmpty(args))
+	},
+})
+
+// nonEmpty drops known empty strings (go-cty's coalesce skips the nulls).
+func nonEmpty(args []cty.Value) []cty.Value {
+	out := make([]cty.Value, 0, len(args))
+	for _, a := range args {
+		if a.IsKnown() && !a.IsNull() && a.Type() == cty.String && a.AsString() == "" {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}

@@ -58,6 +58,8 @@ type loader struct {
 	schedulerRefs []ref // trigger steps → schedulers
 	// Names declared per kind of block, for duplicate checks.
 	builderNames []named
+	// order maps file names to their load order, for sorting diagnostics.
+	order map[string]int
 }
 
 // ref is a name used somewhere, with the range that names it.
@@ -83,7 +85,23 @@ type named struct {
 func Load(path string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	l := &loader{opts: opts, cfg: &Config{Sources: map[string]*hcl.File{}}}
 	l.load(path)
+	sortDiagnostics(l.diags, l.order)
 	return l.cfg, l.diags
+}
+
+// sortDiagnostics orders diagnostics as the files were read and by position
+// within a file; diagnostics without a position come first.
+func sortDiagnostics(diags hcl.Diagnostics, order map[string]int) {
+	sort.SliceStable(diags, func(i, j int) bool {
+		a, b := diags[i].Subject, diags[j].Subject
+		switch {
+		case a == nil || b == nil:
+			return a == nil && b != nil
+		case a.Filename != b.Filename:
+			return order[a.Filename] < order[b.Filename]
+		}
+		return a.Start.Byte < b.Start.Byte
+	})
 }
 
 func (l *loader) load(path string) {
@@ -97,7 +115,9 @@ func (l *loader) load(path string) {
 
 	parser := hclparse.NewParser()
 	var files []*hcl.File
-	for _, name := range names {
+	l.order = make(map[string]int, len(names))
+	for i, name := range names {
+		l.order[name] = i
 		var f *hcl.File
 		if strings.HasSuffix(name, ".json") {
 			f, diags = parser.ParseJSONFile(name)
