@@ -56,6 +56,10 @@ func formatTargets(paths []string) ([]string, []error) {
 			continue
 		}
 		if !st.IsDir() {
+			if strings.HasSuffix(p, ".json") {
+				errs = append(errs, fmt.Errorf("fmt %s: only HCL native syntax is formatted, not JSON", p))
+				continue
+			}
 			files = append(files, p)
 			continue
 		}

@@ -82,7 +82,9 @@ func TestFormatFiles(t *testing.T) {
 	if err != nil || len(changed) != 0 {
 		t.Errorf("second run: %v %v", changed, err)
 	}
-	if _, err := FormatFiles([]string{filepath.Join(dir, "missing")}, true, &out); err == nil {
-		t.Errorf("missing path: no error")
+	for _, p := range []string{filepath.Join(dir, "missing"), filepath.Join(dir, "c.hcl.json")} {
+		if _, err := FormatFiles([]string{p}, true, &out); err == nil {
+			t.Errorf("%s: no error", p)
+		}
 	}
 }
