@@ -27,7 +27,6 @@ var migrations = []migration{
 // versionTable records the schema version in its single row.
 const versionTable = "bbhost_version"
 
-
 // ddl renders a migration statement for the dialect.
 func ddl(d Dialect, s string) string {
 	if d == Postgres {
