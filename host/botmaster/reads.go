@@ -1,0 +1,429 @@
+package botmaster
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/bbhost/bbhost/host/botmaster/steps"
+	"github.com/bbhost/bbhost/host/data"
+	"github.com/bbhost/bbhost/host/db"
+)
+
+// SQLReads implements Reads with queries on the database's reader pool.
+// Reads never change state, so they go straight to host/db.
+type SQLReads struct{ DB *db.DB }
+
+var _ Reads = SQLReads{}
+
+// inBatch bounds the ids of one IN list.
+const inBatch = 500
+
+func placeholders(n, from int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "$%d", from+i)
+	}
+	return b.String()
+}
+
+// PendingRequests implements Reads. Above a few hundred builders it reads
+// every pending request at once and filters here (one query at start).
+func (r SQLReads) PendingRequests(ctx context.Context, builderIDs []int64) ([]PendingRequest, error) {
+	if len(builderIDs) == 0 {
+		return nil, nil
+	}
+	const base = `SELECT br.id, br.buildsetid, br.builderid, br.priority, br.submitted_at
+		FROM buildrequests br LEFT JOIN buildrequest_claims c ON c.brid = br.id
+		WHERE (br.complete IS NULL OR br.complete = 0) AND c.brid IS NULL`
+	var out []PendingRequest
+	scan := func(rows *sql.Rows, keep func(int64) bool) error {
+		defer rows.Close()
+		for rows.Next() {
+			var p PendingRequest
+			if err := rows.Scan(&p.BRID, &p.BSID, &p.BuilderID, &p.Priority, &p.SubmittedAt); err != nil {
+				return err
+			}
+			if keep == nil || keep(p.BuilderID) {
+				out = append(out, p)
+			}
+		}
+		return rows.Err()
+	}
+	if len(builderIDs) > inBatch {
+		want := make(map[int64]bool, len(builderIDs))
+		for _, id := range builderIDs {
+			want[id] = true
+		}
+		rows, err := r.DB.Query(ctx, base)
+		if err != nil {
+			return nil, fmt.Errorf("pending build requests: %w", err)
+		}
+		if err := scan(rows, func(id int64) bool { return want[id] }); err != nil {
+			return nil, fmt.Errorf("pending build requests: %w", err)
+		}
+		return out, nil
+	}
+	args := make([]any, len(builderIDs))
+	for i, id := range builderIDs {
+		args[i] = id
+	}
+	rows, err := r.DB.Query(ctx, base+" AND br.builderid IN ("+placeholders(len(args), 1)+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("pending build requests: %w", err)
+	}
+	if err := scan(rows, nil); err != nil {
+		return nil, fmt.Errorf("pending build requests: %w", err)
+	}
+	return out, nil
+}
+
+// UnclaimedRequestsOfBuilder implements Reads.
+func (r SQLReads) UnclaimedRequestsOfBuilder(ctx context.Context, builderID int64) ([]PendingRequest, error) {
+	rows, err := r.DB.Query(ctx, `SELECT br.id, br.buildsetid, br.builderid, br.priority, br.submitted_at
+		FROM buildrequests br LEFT JOIN buildrequest_claims c ON c.brid = br.id
+		WHERE (br.complete IS NULL OR br.complete = 0) AND c.brid IS NULL AND br.builderid = $1
+		ORDER BY br.submitted_at, br.id`, builderID)
+	if err != nil {
+		return nil, fmt.Errorf("unclaimed requests of builder %d: %w", builderID, err)
+	}
+	defer rows.Close()
+	var out []PendingRequest
+	for rows.Next() {
+		var p PendingRequest
+		if err := rows.Scan(&p.BRID, &p.BSID, &p.BuilderID, &p.Priority, &p.SubmittedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// decodeProp decodes a [value, source] JSON property column.
+func decodeProp(raw string) ([2]any, error) {
+	var pair []any
+	if err := json.Unmarshal([]byte(raw), &pair); err != nil {
+		return [2]any{}, err
+	}
+	if len(pair) != 2 {
+		return [2]any{}, fmt.Errorf("property value %q is not [value, source]", raw)
+	}
+	return [2]any{pair[0], pair[1]}, nil
+}
+
+func (r SQLReads) buildsetProperties(ctx context.Context, bsid int64) (data.SourcedProperties, error) {
+	rows, err := r.DB.Query(ctx, `SELECT property_name, property_value FROM buildset_properties WHERE buildsetid = $1`, bsid)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	props := data.SourcedProperties{}
+	for rows.Next() {
+		var name, raw string
+		if err := rows.Scan(&name, &raw); err != nil {
+			return nil, err
+		}
+		p, err := decodeProp(raw)
+		if err != nil {
+			return nil, fmt.Errorf("buildset %d property %s: %w", bsid, name, err)
+		}
+		props[name] = p
+	}
+	return props, rows.Err()
+}
+
+// RequestDetails implements Reads.
+func (r SQLReads) RequestDetails(ctx context.Context, brid int64) (*RequestDetails, error) {
+	d := &RequestDetails{BRID: brid}
+	var waited sql.NullInt64
+	var reason sql.NullString
+	err := r.DB.QueryRow(ctx, `SELECT br.buildsetid, br.builderid, br.submitted_at, br.waited_for, bs.reason
+		FROM buildrequests br JOIN buildsets bs ON bs.id = br.buildsetid WHERE br.id = $1`, brid).
+		Scan(&d.BSID, &d.BuilderID, &d.SubmittedAt, &waited, &reason)
+	if err != nil {
+		return nil, fmt.Errorf("build request %d: %w", brid, err)
+	}
+	d.WaitedFor = waited.Int64 != 0
+	d.Reason = reason.String
+	if d.Properties, err = r.buildsetProperties(ctx, d.BSID); err != nil {
+		return nil, fmt.Errorf("build request %d: %w", brid, err)
+	}
+	if d.Sources, err = r.sourceStamps(ctx, d.BSID); err != nil {
+		return nil, fmt.Errorf("build request %d: %w", brid, err)
+	}
+	if d.Changes, err = r.changes(ctx, d.BSID); err != nil {
+		return nil, fmt.Errorf("build request %d: %w", brid, err)
+	}
+	return d, nil
+}
+
+func (r SQLReads) sourceStamps(ctx context.Context, bsid int64) ([]steps.SourceStamp, error) {
+	rows, err := r.DB.Query(ctx, `SELECT ss.id, ss.branch, ss.revision, ss.repository, ss.project, ss.codebase,
+			p.id, p.patchlevel, p.patch_base64, p.patch_author, p.patch_comment, p.subdir
+		FROM buildset_sourcestamps bss JOIN sourcestamps ss ON ss.id = bss.sourcestampid
+		LEFT JOIN patches p ON p.id = ss.patchid
+		WHERE bss.buildsetid = $1 ORDER BY bss.id`, bsid)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []steps.SourceStamp
+	for rows.Next() {
+		var ss steps.SourceStamp
+		var branch, rev sql.NullString
+		var pid, plevel sql.NullInt64
+		var pbody, pauthor, pcomment, psubdir sql.NullString
+		if err := rows.Scan(&ss.SSID, &branch, &rev, &ss.Repository, &ss.Project, &ss.Codebase,
+			&pid, &plevel, &pbody, &pauthor, &pcomment, &psubdir); err != nil {
+			return nil, err
+		}
+		if branch.Valid {
+			ss.Branch = &branch.String
+		}
+		if rev.Valid {
+			ss.Revision = &rev.String
+		}
+		if pid.Valid {
+			body, _ := base64.StdEncoding.DecodeString(pbody.String)
+			ss.Patch = &data.Patch{PatchID: pid.Int64, Level: int(plevel.Int64), Body: body,
+				Author: pauthor.String, Comment: pcomment.String, Subdir: psubdir.String}
+		}
+		out = append(out, ss)
+	}
+	return out, rows.Err()
+}
+
+func (r SQLReads) changes(ctx context.Context, bsid int64) ([]ChangeInfo, error) {
+	rows, err := r.DB.Query(ctx, `SELECT c.changeid, c.sourcestampid, c.author, c.revision
+		FROM changes c JOIN buildset_sourcestamps bss ON bss.sourcestampid = c.sourcestampid
+		WHERE bss.buildsetid = $1 ORDER BY c.changeid`, bsid)
+	if err != nil {
+		return nil, err
+	}
+	var out []ChangeInfo
+	for rows.Next() {
+		var c ChangeInfo
+		var rev sql.NullString
+		if err := rows.Scan(&c.ChangeID, &c.SSID, &c.Author, &rev); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if rev.Valid {
+			c.Revision = &rev.String
+		}
+		out = append(out, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	rows, err = r.DB.Query(ctx, `SELECT cp.changeid, cp.property_name, cp.property_value
+		FROM change_properties cp JOIN changes c ON c.changeid = cp.changeid
+		JOIN buildset_sourcestamps bss ON bss.sourcestampid = c.sourcestampid
+		WHERE bss.buildsetid = $1`, bsid)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	idx := make(map[int64]int, len(out))
+	for i, c := range out {
+		idx[c.ChangeID] = i
+	}
+	for rows.Next() {
+		var id int64
+		var name, raw string
+		if err := rows.Scan(&id, &name, &raw); err != nil {
+			return nil, err
+		}
+		p, err := decodeProp(raw)
+		if err != nil {
+			return nil, fmt.Errorf("change %d property %s: %w", id, name, err)
+		}
+		if i, ok := idx[id]; ok {
+			if out[i].Properties == nil {
+				out[i].Properties = data.SourcedProperties{}
+			}
+			out[i].Properties[name] = p
+		}
+	}
+	return out, rows.Err()
+}
+
+// RequestState implements Reads.
+func (r SQLReads) RequestState(ctx context.Context, brid int64) (*RequestState, error) {
+	s := &RequestState{BRID: brid}
+	var complete, master sql.NullInt64
+	err := r.DB.QueryRow(ctx, `SELECT br.buildsetid, br.builderid, br.complete, c.masterid
+		FROM buildrequests br LEFT JOIN buildrequest_claims c ON c.brid = br.id WHERE br.id = $1`, brid).
+		Scan(&s.BSID, &s.BuilderID, &complete, &master)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("build request %d: %w", brid, err)
+	}
+	s.Complete = complete.Int64 != 0
+	s.Claimed = master.Valid
+	s.ClaimedBy = master.Int64
+	return s, nil
+}
+
+func (r SQLReads) ids(ctx context.Context, what, q string, args ...any) ([]int64, error) {
+	rows, err := r.DB.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// BuildsOfRequest implements Reads.
+func (r SQLReads) BuildsOfRequest(ctx context.Context, brid int64) ([]int64, error) {
+	return r.ids(ctx, "builds of request", `SELECT id FROM builds WHERE buildrequestid = $1 ORDER BY id`, brid)
+}
+
+// BuildByNumber implements Reads.
+func (r SQLReads) BuildByNumber(ctx context.Context, builderID, number int64) (int64, error) {
+	ids, err := r.ids(ctx, "build by number", `SELECT id FROM builds WHERE builderid = $1 AND number = $2`, builderID, number)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	return ids[0], nil
+}
+
+// BuildRequestOfBuild implements Reads.
+func (r SQLReads) BuildRequestOfBuild(ctx context.Context, buildID int64) (int64, error) {
+	ids, err := r.ids(ctx, "request of build", `SELECT buildrequestid FROM builds WHERE id = $1`, buildID)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	return ids[0], nil
+}
+
+// RebuildInfo implements Reads: the request's buildset as Buildbot's
+// rebuildBuildrequest re-adds it.
+func (r SQLReads) RebuildInfo(ctx context.Context, brid int64) (*BuildsetSpec, error) {
+	var bsid, builderID int64
+	var ext, rel sql.NullString
+	var parent sql.NullInt64
+	err := r.DB.QueryRow(ctx, `SELECT bs.id, br.builderid, bs.external_idstring, bs.parent_buildid, bs.parent_relationship
+		FROM buildrequests br JOIN buildsets bs ON bs.id = br.buildsetid WHERE br.id = $1`, brid).
+		Scan(&bsid, &builderID, &ext, &parent, &rel)
+	if err != nil {
+		return nil, fmt.Errorf("rebuild request %d: %w", brid, err)
+	}
+	spec := &BuildsetSpec{Reason: "rebuild", Scheduler: "rebuild", BuilderIDs: []int64{builderID}}
+	if ext.Valid {
+		spec.ExternalIDString = &ext.String
+	}
+	if parent.Valid {
+		spec.ParentBuildID = &parent.Int64
+	}
+	if rel.Valid {
+		spec.ParentRelationship = &rel.String
+	}
+	if spec.Properties, err = r.buildsetProperties(ctx, bsid); err != nil {
+		return nil, fmt.Errorf("rebuild request %d: %w", brid, err)
+	}
+	if spec.SourceStampIDs, err = r.ids(ctx, "rebuild sourcestamps",
+		`SELECT sourcestampid FROM buildset_sourcestamps WHERE buildsetid = $1 ORDER BY id`, bsid); err != nil {
+		return nil, err
+	}
+	return spec, nil
+}
+
+// CollapseInfo implements Reads.
+func (r SQLReads) CollapseInfo(ctx context.Context, brids []int64) (map[int64]*CollapseInfo, error) {
+	out := make(map[int64]*CollapseInfo, len(brids))
+	for start := 0; start < len(brids); start += inBatch {
+		batch := brids[start:min(len(brids), start+inBatch)]
+		args := make([]any, len(batch))
+		for i, id := range batch {
+			args[i] = id
+		}
+		in := placeholders(len(batch), 1)
+		rows, err := r.DB.Query(ctx, `SELECT br.id, br.buildsetid, ss.codebase, ss.repository, ss.project,
+				ss.branch, ss.revision, ss.patchid,
+				EXISTS (SELECT 1 FROM changes c WHERE c.sourcestampid = ss.id)
+			FROM buildrequests br
+			JOIN buildset_sourcestamps bss ON bss.buildsetid = br.buildsetid
+			JOIN sourcestamps ss ON ss.id = bss.sourcestampid
+			WHERE br.id IN (`+in+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("collapse info: %w", err)
+		}
+		for rows.Next() {
+			var brid, bsid int64
+			var cb, repo, proj string
+			var branch, rev sql.NullString
+			var patch sql.NullInt64
+			var hasChanges bool
+			if err := rows.Scan(&brid, &bsid, &cb, &repo, &proj, &branch, &rev, &patch, &hasChanges); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("collapse info: %w", err)
+			}
+			ci := out[brid]
+			if ci == nil {
+				ci = &CollapseInfo{BRID: brid, BSID: bsid, Sources: map[string]CollapseSource{}, SchedulerProps: map[string]any{}}
+				out[brid] = ci
+			}
+			src := CollapseSource{Repository: repo, Project: proj, HasPatch: patch.Valid, HasChanges: hasChanges}
+			if branch.Valid {
+				src.Branch = &branch.String
+			}
+			if rev.Valid {
+				src.Revision = &rev.String
+			}
+			ci.Sources[cb] = src
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("collapse info: %w", err)
+		}
+		rows, err = r.DB.Query(ctx, `SELECT br.id, br.buildsetid, bp.property_name, bp.property_value
+			FROM buildrequests br JOIN buildset_properties bp ON bp.buildsetid = br.buildsetid
+			WHERE br.id IN (`+in+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("collapse info: %w", err)
+		}
+		for rows.Next() {
+			var brid, bsid int64
+			var name, raw string
+			if err := rows.Scan(&brid, &bsid, &name, &raw); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("collapse info: %w", err)
+			}
+			p, err := decodeProp(raw)
+			if err != nil {
+				continue
+			}
+			ci := out[brid]
+			if ci == nil {
+				ci = &CollapseInfo{BRID: brid, BSID: bsid, Sources: map[string]CollapseSource{}, SchedulerProps: map[string]any{}}
+				out[brid] = ci
+			}
+			if src, _ := p[1].(string); src == "Scheduler" && name != "scheduler" {
+				ci.SchedulerProps[name] = p[0]
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("collapse info: %w", err)
+		}
+	}
+	return out, nil
+}
