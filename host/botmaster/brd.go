@@ -179,7 +179,7 @@ func (bm *BotMaster) maybeStartBuildsOn(b *Builder) {
 		chosen.state = wfbBuilding
 		bm.mu.Unlock()
 
-		claimed, err := bm.updates.ClaimBuildRequests(bm.ctx, []int64{req.BRID})
+		claimed, err := bm.updates.ClaimBuildRequests(bm.ctx, bm.masterID(), []int64{req.BRID}, 0)
 		if err != nil || !claimed {
 			bm.mu.Lock()
 			chosen.state = wfbIdle

@@ -124,7 +124,7 @@ func (b *Build) run() {
 	u := b.bm.updates
 	ctx := b.ctx
 
-	buildID, number, err := u.AddBuild(ctx, b.builder.id, b.req.BRID, b.worker.ID())
+	buildID, number, err := u.AddBuild(ctx, b.builder.id, b.req.BRID, b.worker.ID(), b.bm.masterID(), "created")
 	if err != nil {
 		b.log.Error("adding build", "error", err)
 		b.abandon()
@@ -237,7 +237,7 @@ func (b *Build) run() {
 func (b *Build) abandon() {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownWriteTimeout)
 	defer cancel()
-	if err := b.bm.updates.UnclaimBuildRequests(ctx, b.brids); err != nil {
+	if err := b.bm.updates.UnclaimBuildRequests(ctx, b.bm.masterID(), b.brids); err != nil {
 		b.log.Error("unclaiming build request", "error", err)
 	}
 	b.release()
@@ -532,10 +532,10 @@ func (b *Build) buildFinished(text []string, res int) {
 	}
 	b.release()
 	if final == results.Retry {
-		if err := u.UnclaimBuildRequests(ctx, b.brids); err != nil {
+		if err := u.UnclaimBuildRequests(ctx, b.bm.masterID(), b.brids); err != nil {
 			b.log.Error("unclaiming build requests", "error", err)
 		}
-	} else if err := u.CompleteBuildRequests(ctx, b.brids, final); err != nil {
+	} else if _, err := u.CompleteBuildRequests(ctx, b.brids, final, 0); err != nil {
 		b.log.Error("completing build requests", "error", err)
 	}
 	// Releasing the locks last starts what waited for them

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+
+	"github.com/bbhost/bbhost/host/results"
 )
 
 // Collapse is the Collapser hook of addBuildset (Buildbot's
@@ -58,6 +60,28 @@ func (bm *BotMaster) Collapse(ctx context.Context, newRequests map[int64]int64) 
 		}
 	}
 	return out, nil
+}
+
+// CollapseRequests implements host/data's Collapser: the requests the new
+// ones supersede are claimed by this master and completed SKIPPED.
+func (bm *BotMaster) CollapseRequests(ctx context.Context, brids map[int64]int64) error {
+	old, err := bm.Collapse(ctx, brids)
+	if err != nil || len(old) == 0 {
+		return err
+	}
+	for _, id := range old {
+		ok, err := bm.updates.ClaimBuildRequests(ctx, bm.masterID(), []int64{id}, 0)
+		if err != nil {
+			return fmt.Errorf("collapse: claim %d: %w", id, err)
+		}
+		if !ok {
+			continue // taken meanwhile: it runs instead
+		}
+		if _, err := bm.updates.CompleteBuildRequests(ctx, []int64{id}, results.Skipped, 0); err != nil {
+			return fmt.Errorf("collapse: complete %d: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // collapses resolves a builder's collapse_requests: the builder's setting,

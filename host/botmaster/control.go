@@ -74,43 +74,19 @@ func (bm *BotMaster) Rebuild(ctx context.Context, buildID int64) (bsid int64, br
 	if brid == 0 {
 		return 0, nil, fmt.Errorf("rebuild build %d: %w", buildID, ErrNotFound)
 	}
-	spec, err := bm.reads.RebuildInfo(ctx, brid)
-	if err != nil {
-		return 0, nil, err
-	}
-	bsid, brids, err = bm.updates.AddBuildset(ctx, *spec)
-	if err != nil {
-		return 0, nil, fmt.Errorf("rebuild build %d: %w", buildID, err)
-	}
-	return bsid, brids, nil
+	return bm.updates.RebuildBuildRequest(ctx, brid)
 }
 
 // CancelBuildRequest is the `cancel` control of a build request (§4.2): an
 // unclaimed request is claimed and completed CANCELLED; a claimed one has
 // its builds stopped.
 func (bm *BotMaster) CancelBuildRequest(ctx context.Context, brid int64, reason string) error {
-	st, err := bm.reads.RequestState(ctx, brid)
+	cancelled, builds, err := bm.updates.CancelBuildRequest(ctx, bm.masterID(), brid)
 	if err != nil {
-		return fmt.Errorf("cancel build request %d: %w", brid, err)
+		return err
 	}
-	if st == nil {
-		return fmt.Errorf("cancel build request %d: %w", brid, ErrNotFound)
-	}
-	if st.Complete {
+	if cancelled {
 		return nil
-	}
-	claimed := st.Claimed
-	if !claimed {
-		if claimed, err = bm.updates.CancelBuildRequest(ctx, brid, reason); err != nil {
-			return fmt.Errorf("cancel build request %d: %w", brid, err)
-		}
-	}
-	if !claimed {
-		return nil
-	}
-	builds, err := bm.reads.BuildsOfRequest(ctx, brid)
-	if err != nil {
-		return fmt.Errorf("cancel build request %d: %w", brid, err)
 	}
 	for _, id := range builds {
 		if err := bm.StopBuild(ctx, id, reason); err != nil {

@@ -8,60 +8,52 @@ import (
 	"github.com/bbhost/bbhost/host/db"
 )
 
-// Updates are the data-layer update methods the engine calls (host/data's
-// update methods; each writes the database and publishes its events).
+// Updates are the data-layer update methods the engine calls; host/data's
+// *Connector implements them (each writes the database in one transaction
+// and then publishes its events).
 type Updates interface {
 	// UpdateBuilderList makes builders the list of builders this master runs
 	// (builder_masters), writing name, description, tags and project only
 	// when they changed, and returns every builder's id by name.
 	UpdateBuilderList(ctx context.Context, masterID int64, builders []db.BuilderSpec) (map[string]int64, error)
 
-	// ClaimBuildRequests claims requests for this master; false (no error)
-	// when another master claimed one first.
-	ClaimBuildRequests(ctx context.Context, brids []int64) (bool, error)
-	UnclaimBuildRequests(ctx context.Context, brids []int64) error
-	// CompleteBuildRequests completes claimed requests with a result and
-	// completes their buildsets when every request is complete.
-	CompleteBuildRequests(ctx context.Context, brids []int64, results int) error
-	// CancelBuildRequest is the buildrequest `cancel` of §4.2: claim and
-	// complete CANCELLED (then publish buildrequests.<id>.cancel). claimed
-	// reports that the request was already claimed (by a build).
-	CancelBuildRequest(ctx context.Context, brid int64, reason string) (claimed bool, err error)
-	// AddBuildset adds a buildset with a request per builder (rebuild).
-	AddBuildset(ctx context.Context, bs BuildsetSpec) (bsid int64, brids map[int64]int64, err error)
+	// ClaimBuildRequests claims requests for a master, all or none; false
+	// (no error) when another master claimed one first. claimedAt 0 is now.
+	ClaimBuildRequests(ctx context.Context, masterID int64, brids []int64, claimedAt int64) (bool, error)
+	UnclaimBuildRequests(ctx context.Context, masterID int64, brids []int64) error
+	// CompleteBuildRequests completes requests with a result and completes
+	// their buildsets when every request is complete; false when one was
+	// complete already. completeAt 0 is now.
+	CompleteBuildRequests(ctx context.Context, brids []int64, result int, completeAt int64) (bool, error)
+	// CancelBuildRequest is the buildrequest `cancel` of §4.2: an unclaimed
+	// request is claimed and completed CANCELLED (true); for a claimed one
+	// it returns false and the ids of its builds, which the caller stops.
+	CancelBuildRequest(ctx context.Context, masterID, brid int64) (bool, []int64, error)
+	// RebuildBuildRequest adds a buildset running a request's builder again
+	// on its stamps with its buildset's properties (reason "rebuild").
+	RebuildBuildRequest(ctx context.Context, brid int64) (int64, map[int64]int64, error)
 
-	AddBuild(ctx context.Context, builderID, brid, workerID int64) (buildID, number int64, err error)
+	// AddBuild adds a build in state stateString ("" is "created").
+	AddBuild(ctx context.Context, builderID, buildRequestID, workerID, masterID int64, stateString string) (buildID, number int64, err error)
 	// GenerateNewBuildEvent publishes builds.<id>.new.
 	GenerateNewBuildEvent(ctx context.Context, buildID int64) error
-	SetBuildStateString(ctx context.Context, buildID int64, state string) error
+	SetBuildStateString(ctx context.Context, buildID int64, s string) error
 	SetBuildProperties(ctx context.Context, buildID int64, props data.SourcedProperties) error
-	FinishBuild(ctx context.Context, buildID int64, results int) error
+	FinishBuild(ctx context.Context, buildID int64, result int) error
 
 	// AddStep adds a step; the name is made unique in the build and returned.
 	AddStep(ctx context.Context, buildID int64, name string) (stepID int64, number int, finalName string, err error)
 	StartStep(ctx context.Context, stepID int64) error
 	SetStepStateString(ctx context.Context, stepID int64, state string) error
 	AddStepURL(ctx context.Context, stepID int64, name, url string) error
-	FinishStep(ctx context.Context, stepID int64, results int, hidden bool) error
+	FinishStep(ctx context.Context, stepID int64, result int, hidden bool) error
 
-	AddLog(ctx context.Context, stepID int64, name, typ string) (logID int64, err error)
+	AddLog(ctx context.Context, stepID int64, name, typ string) (int64, error)
 	AppendLog(ctx context.Context, logID int64, content string) error
 	FinishLog(ctx context.Context, logID int64) error
 }
 
-// BuildsetSpec is a buildset to add (Buildbot's addBuildset arguments).
-type BuildsetSpec struct {
-	// SourceStampIDs are existing source stamps.
-	SourceStampIDs     []int64
-	Reason             string
-	Properties         data.SourcedProperties
-	BuilderIDs         []int64
-	ExternalIDString   *string
-	WaitedFor          bool
-	ParentBuildID      *int64
-	ParentRelationship *string
-	Scheduler          string
-}
+var _ Updates = (*data.Connector)(nil)
 
 // PendingRequest is an unclaimed, incomplete build request of a builder.
 type PendingRequest struct {
@@ -96,17 +88,6 @@ type ChangeInfo struct {
 	Properties data.SourcedProperties
 }
 
-// RequestState is a build request's claim and completion (cancel, rebuild).
-type RequestState struct {
-	BRID      int64
-	BSID      int64
-	BuilderID int64
-	Complete  bool
-	Claimed   bool
-	// ClaimedBy is the claiming master (0 when unclaimed).
-	ClaimedBy int64
-}
-
 // CollapseInfo is what the default collapse rule compares of a request's
 // buildset (Buildbot's BuildRequest.canBeCollapsed).
 type CollapseInfo struct {
@@ -133,16 +114,10 @@ type Reads interface {
 	PendingRequests(ctx context.Context, builderIDs []int64) ([]PendingRequest, error)
 	// RequestDetails returns what a build needs of a request.
 	RequestDetails(ctx context.Context, brid int64) (*RequestDetails, error)
-	// RequestState returns a request's state (nil when unknown).
-	RequestState(ctx context.Context, brid int64) (*RequestState, error)
-	// BuildsOfRequest returns the ids of a request's builds.
-	BuildsOfRequest(ctx context.Context, brid int64) ([]int64, error)
 	// BuildByNumber resolves a builder's build number to a build id (0 when unknown).
 	BuildByNumber(ctx context.Context, builderID, number int64) (int64, error)
 	// BuildRequestOfBuild returns the request a build ran for (0 when unknown).
 	BuildRequestOfBuild(ctx context.Context, buildID int64) (int64, error)
-	// RebuildInfo returns the buildset of a request for a rebuild.
-	RebuildInfo(ctx context.Context, brid int64) (*BuildsetSpec, error)
 	// CollapseInfo returns the collapse view of requests' buildsets.
 	CollapseInfo(ctx context.Context, brids []int64) (map[int64]*CollapseInfo, error)
 	// UnclaimedRequestsOfBuilder returns a builder's unclaimed, incomplete

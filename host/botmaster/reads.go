@@ -255,25 +255,6 @@ func (r SQLReads) changes(ctx context.Context, bsid int64) ([]ChangeInfo, error)
 	return out, rows.Err()
 }
 
-// RequestState implements Reads.
-func (r SQLReads) RequestState(ctx context.Context, brid int64) (*RequestState, error) {
-	s := &RequestState{BRID: brid}
-	var complete, master sql.NullInt64
-	err := r.DB.QueryRow(ctx, `SELECT br.buildsetid, br.builderid, br.complete, c.masterid
-		FROM buildrequests br LEFT JOIN buildrequest_claims c ON c.brid = br.id WHERE br.id = $1`, brid).
-		Scan(&s.BSID, &s.BuilderID, &complete, &master)
-	if err == sql.ErrNoRows {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("build request %d: %w", brid, err)
-	}
-	s.Complete = complete.Int64 != 0
-	s.Claimed = master.Valid
-	s.ClaimedBy = master.Int64
-	return s, nil
-}
-
 func (r SQLReads) ids(ctx context.Context, what, q string, args ...any) ([]int64, error) {
 	rows, err := r.DB.Query(ctx, q, args...)
 	if err != nil {
@@ -289,11 +270,6 @@ func (r SQLReads) ids(ctx context.Context, what, q string, args ...any) ([]int64
 		out = append(out, id)
 	}
 	return out, rows.Err()
-}
-
-// BuildsOfRequest implements Reads.
-func (r SQLReads) BuildsOfRequest(ctx context.Context, brid int64) ([]int64, error) {
-	return r.ids(ctx, "builds of request", `SELECT id FROM builds WHERE buildrequestid = $1 ORDER BY id`, brid)
 }
 
 // BuildByNumber implements Reads.
@@ -312,38 +288,6 @@ func (r SQLReads) BuildRequestOfBuild(ctx context.Context, buildID int64) (int64
 		return 0, err
 	}
 	return ids[0], nil
-}
-
-// RebuildInfo implements Reads: the request's buildset as Buildbot's
-// rebuildBuildrequest re-adds it.
-func (r SQLReads) RebuildInfo(ctx context.Context, brid int64) (*BuildsetSpec, error) {
-	var bsid, builderID int64
-	var ext, rel sql.NullString
-	var parent sql.NullInt64
-	err := r.DB.QueryRow(ctx, `SELECT bs.id, br.builderid, bs.external_idstring, bs.parent_buildid, bs.parent_relationship
-		FROM buildrequests br JOIN buildsets bs ON bs.id = br.buildsetid WHERE br.id = $1`, brid).
-		Scan(&bsid, &builderID, &ext, &parent, &rel)
-	if err != nil {
-		return nil, fmt.Errorf("rebuild request %d: %w", brid, err)
-	}
-	spec := &BuildsetSpec{Reason: "rebuild", Scheduler: "rebuild", BuilderIDs: []int64{builderID}}
-	if ext.Valid {
-		spec.ExternalIDString = &ext.String
-	}
-	if parent.Valid {
-		spec.ParentBuildID = &parent.Int64
-	}
-	if rel.Valid {
-		spec.ParentRelationship = &rel.String
-	}
-	if spec.Properties, err = r.buildsetProperties(ctx, bsid); err != nil {
-		return nil, fmt.Errorf("rebuild request %d: %w", brid, err)
-	}
-	if spec.SourceStampIDs, err = r.ids(ctx, "rebuild sourcestamps",
-		`SELECT sourcestampid FROM buildset_sourcestamps WHERE buildsetid = $1 ORDER BY id`, bsid); err != nil {
-		return nil, err
-	}
-	return spec, nil
 }
 
 // CollapseInfo implements Reads.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bbhost/bbhost/host/config"
+	"github.com/bbhost/bbhost/host/data"
 	"github.com/bbhost/bbhost/host/mq"
 	"github.com/bbhost/bbhost/host/service"
 	"github.com/hashicorp/go-hclog"
@@ -27,6 +28,9 @@ type Updates interface {
 	// WorkerConfigured records the builders of this master that list the
 	// worker (none when it is removed).
 	WorkerConfigured(ctx context.Context, workerID, masterID int64, builderIDs []int64) error
+	// WorkersConfigured does the same for many workers in one transaction
+	// (worker id → builder ids), writing only the difference.
+	WorkersConfigured(ctx context.Context, masterID int64, cfg map[int64][]int64) error
 	// WorkerConnected records the connection and the worker's info and
 	// publishes workers.<id>.connected.
 	WorkerConnected(ctx context.Context, workerID, masterID int64, info map[string]any) error
@@ -166,10 +170,15 @@ func (m *Manager) UpdateConfigured(ctx context.Context) {
 	if l == nil {
 		return
 	}
+	cfg := make(map[int64][]int64, len(ws))
 	for _, w := range ws {
-		if err := m.updates.WorkerConfigured(ctx, w.ID(), m.masterID(), l.BuilderIDsForWorker(w.name)); err != nil {
-			m.log.Error("recording configured worker", "worker", w.name, "error", err)
-		}
+		cfg[w.ID()] = l.BuilderIDsForWorker(w.name)
+	}
+	if len(cfg) == 0 {
+		return
+	}
+	if err := m.updates.WorkersConfigured(ctx, m.masterID(), cfg); err != nil {
+		m.log.Error("recording configured workers", "error", err)
 	}
 }
 
@@ -296,3 +305,5 @@ func (m *Manager) control(w *Worker, action string) {
 		m.log.Error("worker control", "worker", w.name, "action", action, "error", err)
 	}
 }
+
+var _ Updates = (*data.Connector)(nil)
