@@ -1,0 +1,389 @@
+package botmaster
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bbhost/bbhost/host/config"
+	"github.com/bbhost/bbhost/host/data"
+	"github.com/bbhost/bbhost/host/db"
+	"github.com/bbhost/bbhost/host/db/dbtest"
+	"github.com/bbhost/bbhost/host/mq"
+	"github.com/bbhost/bbhost/host/workers"
+	"github.com/bbhost/bbhost/plugins/local/runner"
+	"github.com/bbhost/bbhost/sdk/worker"
+)
+
+// harness is a master's build engine on a real database: the data
+// connector and read API, the in-process mq, the WorkerManager with
+// workers backed by the local runner, and the BotMaster.
+type harness struct {
+	t        *testing.T
+	ctx      context.Context
+	dir      string
+	db       *db.DB
+	mq       *mq.Simple
+	data     *data.Connector
+	api      *data.API
+	wm       *workers.Manager
+	bm       *BotMaster
+	prov     *testProvider
+	cfg      *config.Config
+	masterID int64
+
+	mu       sync.Mutex
+	complete map[int64]int // bsid → results
+	signal   chan struct{}
+}
+
+// harnessOptions tune newHarness.
+type harnessOptions struct {
+	kind  dbtest.Kind
+	setup func(h *harness) // before the engine starts
+}
+
+func newHarness(t *testing.T, hcl string, o harnessOptions) *harness {
+	t.Helper()
+	if o.kind == "" {
+		o.kind = dbtest.SQLiteFile
+	}
+	dir := t.TempDir()
+	h := &harness{t: t, ctx: context.Background(), dir: dir, complete: map[int64]int{}, signal: make(chan struct{}, 1)}
+	h.cfg = h.loadConfig(hcl)
+	h.db = dbtest.Open(t, o.kind, db.Options{Basedir: dir})
+	h.mq = mq.NewSimple()
+	h.data = data.New(h.db, h.mq, data.Options{LogCompression: h.cfg.Master.LogCompression})
+	h.api = data.NewAPI(data.APIOptions{DB: h.db, MQ: h.mq})
+	var err error
+	if h.masterID, err = h.data.FindMasterID(h.ctx, "test-master"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.data.MasterActive(h.ctx, "test-master", h.masterID); err != nil {
+		t.Fatal(err)
+	}
+	h.mq.Consume(mq.Key{"buildsets", "*", "complete"}, func(key mq.Key, body any) {
+		id, _ := strconv.ParseInt(key[1], 10, 64)
+		h.mu.Lock()
+		h.complete[id] = buildsetResults(body)
+		h.mu.Unlock()
+		select {
+		case h.signal <- struct{}{}:
+		default:
+		}
+	})
+	h.prov = newTestProvider(dir)
+	masterID := func() int64 { return h.masterID }
+	h.wm = workers.New(workers.Options{MQ: h.mq, Updates: h.data, Provider: h.prov, MasterID: masterID})
+	h.bm = New(Options{MQ: h.mq, Updates: h.data, Reads: SQLReads{DB: h.db}, Workers: h.wm, MasterID: masterID, Seed: 1})
+	h.data.SetCollapser(h.bm)
+	if o.setup != nil {
+		o.setup(h)
+	}
+	if err := h.bm.Start(h.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.wm.Start(h.ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.stop)
+	h.reconfigure(h.cfg)
+	return h
+}
+
+func (h *harness) loadConfig(hcl string) *config.Config {
+	h.t.Helper()
+	path := filepath.Join(h.dir, fmt.Sprintf("master-%d.hcl", time.Now().UnixNano()))
+	if err := os.WriteFile(path, []byte(hcl), 0o644); err != nil {
+		h.t.Fatal(err)
+	}
+	cfg, diags := config.Load(path, config.LoadOptions{Hostname: "test"})
+	if diags.HasErrors() {
+		h.t.Fatalf("config: %s", diags.Error())
+	}
+	return cfg
+}
+
+func (h *harness) reconfigure(cfg *config.Config) {
+	h.t.Helper()
+	commit, err := h.bm.Reconfigure(h.ctx, cfg)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	wcommit, err := h.wm.Reconfigure(h.ctx, cfg)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	commit(h.ctx)
+	wcommit(h.ctx)
+	h.cfg = cfg
+}
+
+func (h *harness) stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := h.bm.Stop(ctx); err != nil {
+		h.t.Errorf("stop botmaster: %v", err)
+	}
+	if err := h.wm.Stop(ctx); err != nil {
+		h.t.Errorf("stop workers: %v", err)
+	}
+}
+
+// waitWorkers waits until the named workers are attached.
+func (h *harness) waitWorkers(names ...string) {
+	h.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for _, n := range names {
+		for {
+			if w := h.wm.Worker(n); w != nil && w.Connected() {
+				break
+			}
+			if time.Now().After(deadline) {
+				h.t.Fatalf("worker %s never connected", n)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+}
+
+func (h *harness) builderID(name string) int64 {
+	h.t.Helper()
+	b := h.bm.Builder(name)
+	if b == nil {
+		h.t.Fatalf("no builder %s", name)
+	}
+	return b.ID()
+}
+
+// buildsetIn is what force adds.
+type buildsetIn struct {
+	builders []string
+	props    map[string]any
+	ss       db.SourceStampSpec
+	reason   string
+}
+
+// force adds a buildset as a force scheduler would and returns its id and
+// request ids by builder name.
+func (h *harness) force(in buildsetIn) (int64, map[string]int64) {
+	h.t.Helper()
+	props := data.SourcedProperties{"scheduler": {"force", "Scheduler"}}
+	for k, v := range in.props {
+		props[k] = [2]any{v, "Force Build Form"}
+	}
+	if in.reason == "" {
+		in.reason = "forced"
+	}
+	var ids []int64
+	for _, b := range in.builders {
+		ids = append(ids, h.builderID(b))
+	}
+	ss := in.ss
+	bsid, brids, err := h.data.AddBuildset(h.ctx, data.BuildsetInput{Scheduler: "force", Reason: in.reason,
+		SourceStamps: []db.SourceStampRef{{Spec: &ss}}, Properties: props, BuilderIDs: ids})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	out := map[string]int64{}
+	for _, b := range in.builders {
+		out[b] = brids[h.builderID(b)]
+	}
+	return bsid, out
+}
+
+// waitBuildset waits for a buildset to complete and returns its result.
+func (h *harness) waitBuildset(bsid int64) int {
+	h.t.Helper()
+	deadline := time.After(60 * time.Second)
+	for {
+		h.mu.Lock()
+		r, ok := h.complete[bsid]
+		h.mu.Unlock()
+		if ok {
+			return r
+		}
+		select {
+		case <-h.signal:
+		case <-time.After(20 * time.Millisecond):
+		case <-deadline:
+			h.t.Fatalf("buildset %d never completed", bsid)
+		}
+	}
+}
+
+// get reads a data API path.
+func (h *harness) get(path string, q url.Values) []any {
+	h.t.Helper()
+	res, err := h.api.Get(h.ctx, path, q)
+	if err != nil {
+		h.t.Fatalf("GET %s: %v", path, err)
+	}
+	return res.Items
+}
+
+// builds returns the builds of a request.
+func (h *harness) builds(brid int64) []*data.Build {
+	h.t.Helper()
+	var out []*data.Build
+	for _, it := range h.get(fmt.Sprintf("buildrequests/%d/builds", brid), nil) {
+		out = append(out, it.(*data.Build))
+	}
+	return out
+}
+
+func (h *harness) build(id int64) *data.Build {
+	h.t.Helper()
+	items := h.get(fmt.Sprintf("builds/%d", id), url.Values{"property": {"*"}})
+	if len(items) != 1 {
+		h.t.Fatalf("build %d: %d items", id, len(items))
+	}
+	return items[0].(*data.Build)
+}
+
+func (h *harness) steps(buildID int64) []*data.Step {
+	h.t.Helper()
+	var out []*data.Step
+	for _, it := range h.get(fmt.Sprintf("builds/%d/steps", buildID), nil) {
+		out = append(out, it.(*data.Step))
+	}
+	return out
+}
+
+func (h *harness) logs(stepID int64) []*data.Log {
+	h.t.Helper()
+	var out []*data.Log
+	for _, it := range h.get(fmt.Sprintf("steps/%d/logs", stepID), nil) {
+		out = append(out, it.(*data.Log))
+	}
+	return out
+}
+
+// logText reads a log's contents (its stored lines, prefixes included).
+func (h *harness) logText(logID int64) string {
+	h.t.Helper()
+	var b strings.Builder
+	for _, it := range h.get(fmt.Sprintf("logs/%d/contents", logID), nil) {
+		b.WriteString(it.(*data.LogChunk).Content)
+	}
+	return b.String()
+}
+
+// stepLog returns the text of a step's log called name.
+func (h *harness) stepLog(stepID int64, name string) string {
+	h.t.Helper()
+	for _, l := range h.logs(stepID) {
+		if l.Name == name {
+			return h.logText(l.LogID)
+		}
+	}
+	h.t.Fatalf("step %d has no log %q", stepID, name)
+	return ""
+}
+
+// testProvider serves workers with the local runner in-process; a worker
+// can be "lost" (its connection closes and running commands end with a
+// lost connection) and reconnects when released.
+type testProvider struct {
+	dir string
+	mu  sync.Mutex
+	cur map[string]*testConn
+	// held workers do not reconnect until released.
+	held map[string]chan struct{}
+	// connects counts Connect results per worker.
+	connects map[string]int
+}
+
+func newTestProvider(dir string) *testProvider {
+	return &testProvider{dir: dir, cur: map[string]*testConn{}, held: map[string]chan struct{}{}, connects: map[string]int{}}
+}
+
+func (p *testProvider) Connect(ctx context.Context, block config.PluginBlock) (worker.Conn, <-chan struct{}, error) {
+	for {
+		p.mu.Lock()
+		ch := p.held[block.Name]
+		p.mu.Unlock()
+		if ch == nil {
+			break
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		}
+	}
+	base := filepath.Join(p.dir, "workers", block.Name)
+	if err := os.MkdirAll(base, 0o755); err != nil {
+		return nil, nil, err
+	}
+	r := runner.New(base, runner.Options{BufferTimeout: 5 * time.Millisecond})
+	c := &testConn{Conn: r.Conn(), lost: make(chan struct{})}
+	p.mu.Lock()
+	p.cur[block.Name] = c
+	p.connects[block.Name]++
+	p.mu.Unlock()
+	return c, c.lost, nil
+}
+
+// lose closes a worker's connection and keeps it from reconnecting until
+// release.
+func (p *testProvider) lose(name string) {
+	p.mu.Lock()
+	c := p.cur[name]
+	if p.held[name] == nil {
+		p.held[name] = make(chan struct{})
+	}
+	p.mu.Unlock()
+	if c != nil {
+		c.close()
+	}
+}
+
+func (p *testProvider) release(name string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ch := p.held[name]; ch != nil {
+		close(ch)
+		delete(p.held, name)
+	}
+}
+
+// testConn is a runner connection that can be lost.
+type testConn struct {
+	worker.Conn
+	once sync.Once
+	lost chan struct{}
+}
+
+func (c *testConn) close() { c.once.Do(func() { close(c.lost) }) }
+
+func (c *testConn) RunCommand(ctx context.Context, cmd worker.Command, sink worker.Sink) error {
+	select {
+	case <-c.lost:
+		return worker.ErrConnectionLost
+	default:
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-c.lost:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	err := c.Conn.RunCommand(ctx, cmd, sink)
+	select {
+	case <-c.lost:
+		return fmt.Errorf("command %s: %w", cmd.ID, worker.ErrConnectionLost)
+	default:
+	}
+	return err
+}
