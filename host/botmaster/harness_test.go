@@ -387,3 +387,35 @@ func (c *testConn) RunCommand(ctx context.Context, cmd worker.Command, sink work
 	}
 	return err
 }
+
+// hold keeps a worker from connecting until release.
+func (p *testProvider) hold(name string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.held[name] == nil {
+		p.held[name] = make(chan struct{})
+	}
+}
+
+// requestResults returns a request's results (-1 or nil while pending).
+func (h *harness) requestResults(brid int64) (complete bool, res int) {
+	h.t.Helper()
+	items := h.get(fmt.Sprintf("buildrequests/%d", brid), nil)
+	if len(items) != 1 {
+		h.t.Fatalf("buildrequest %d: %d items", brid, len(items))
+	}
+	br := items[0].(*data.BuildRequest)
+	r := -1
+	if br.Results != nil {
+		r = *br.Results
+	}
+	return br.Complete, r
+}
+
+func sleepMs(n int) { time.Sleep(time.Duration(n) * time.Millisecond) }
+
+// dataBuildset is a buildset of one builder with a reason.
+func dataBuildset(builderID int64, reason string) data.BuildsetInput {
+	return data.BuildsetInput{Scheduler: "test", Reason: reason,
+		SourceStamps: []db.SourceStampRef{{Spec: &db.SourceStampSpec{}}}, BuilderIDs: []int64{builderID}}
+}

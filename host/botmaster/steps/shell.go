@@ -76,7 +76,16 @@ func (s *Shell) ResultSummary(r int) (string, bool) {
 	if s.Common.DescriptionDone != "" {
 		return "", false
 	}
-	summ := CommandToString(s.words)
+	words := s.words
+	if words == nil {
+		// Not run (skipped): Buildbot renders the command before do_step_if;
+		// the configured words stand in for it.
+		words = s.Cfg.Command.Argv
+		if words == nil {
+			words = strings.Fields(s.Cfg.Command.Shell)
+		}
+	}
+	summ := CommandToString(words)
 	if summ == "" {
 		return "", false
 	}
