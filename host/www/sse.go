@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/bbhost/bbhost/host/data"
 )
@@ -86,11 +87,7 @@ func newUUID() string {
 }
 
 func (s *Server) sseListen(w http.ResponseWriter, r *http.Request, path string) {
-	flusher, ok := w.(http.Flusher)
-	if !ok {
-		s.sseText(w, http.StatusInternalServerError, "streaming unsupported")
-		return
-	}
+	rc := http.NewResponseController(w)
 	id := newUUID()
 	c := &sseConsumer{subs: newSubscriptions(s.mq, s.limit)}
 	defer c.subs.close()
@@ -112,10 +109,11 @@ func (s *Server) sseListen(w http.ResponseWriter, r *http.Request, path string) 
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
-	if _, err := fmt.Fprintf(w, "event: handshake\ndata: %s\n\n", id); err != nil {
+	// A client that stops reading is cut off after a write timeout.
+	_ = rc.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
+	if _, err := fmt.Fprintf(w, "event: handshake\ndata: %s\n\n", id); err != nil || rc.Flush() != nil {
 		return
 	}
-	flusher.Flush()
 	q := c.subs.q
 	var buf []byte
 	for {
@@ -125,6 +123,7 @@ func (s *Server) sseListen(w http.ResponseWriter, r *http.Request, path string) 
 		case <-q.Ready():
 		}
 		msgs, open := q.Drain()
+		_ = rc.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
 		for _, m := range msgs {
 			buf = append(buf[:0], "event: event\ndata: "...)
 			var err error
@@ -138,7 +137,9 @@ func (s *Server) sseListen(w http.ResponseWriter, r *http.Request, path string) 
 				return
 			}
 		}
-		flusher.Flush()
+		if rc.Flush() != nil {
+			return
+		}
 		if !open {
 			if q.Overflowed() {
 				s.log.Warn("SSE client too slow, disconnecting", "limit", s.limit)

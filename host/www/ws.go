@@ -208,7 +208,7 @@ func (c *wsClient) handle(ctx context.Context, frame []byte) error {
 	default:
 		return c.fail(ctx, fmt.Sprintf("no such command type '%s'", cmd), 404, id)
 	}
-	if msg := pyArgsError("cmd_"+cmd, params, f); msg != "" {
+	if msg := pyArgsError("WsProtocol.cmd_"+cmd, params, f); msg != "" {
 		return c.fail(ctx, fmt.Sprintf("Invalid method argument '%s'", msg), 400, id)
 	}
 	switch cmd {
