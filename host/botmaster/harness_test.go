@@ -84,6 +84,9 @@ func newHarness(t *testing.T, hcl string, o harnessOptions) *harness {
 	h.wm = workers.New(workers.Options{MQ: h.mq, Updates: h.data, Provider: h.prov, MasterID: masterID})
 	h.bm = New(Options{MQ: h.mq, Updates: h.data, Reads: SQLReads{DB: h.db}, Workers: h.wm, MasterID: masterID, Seed: 1})
 	h.data.SetCollapser(h.bm)
+	if err := h.bm.RegisterControls(h.api); err != nil {
+		t.Fatal(err)
+	}
 	if o.setup != nil {
 		o.setup(h)
 	}
