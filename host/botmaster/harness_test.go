@@ -422,3 +422,13 @@ func dataBuildset(builderID int64, reason string) data.BuildsetInput {
 	return data.BuildsetInput{Scheduler: "test", Reason: reason,
 		SourceStamps: []db.SourceStampRef{{Spec: &db.SourceStampSpec{}}}, BuilderIDs: []int64{builderID}}
 }
+
+func writeFile(path, content string) error { return os.WriteFile(path, []byte(content), 0o644) }
+
+// builderDescription reads a builders item's description.
+func builderDescription(it any) *string {
+	if b, ok := it.(*data.Builder); ok {
+		return b.Description
+	}
+	return nil
+}
