@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -235,15 +236,22 @@ func runnerOutcome(t *testing.T, sc scenario, dir string) outcome {
 
 var elapsedTimeRE = regexp.MustCompile(`elapsedTime=[0-9.]+`)
 
-// normalise makes the outcomes of two base directories comparable.
+// normalise makes the outcomes of two base directories comparable. Both
+// sides list directories in directory order, which may differ between two
+// directories with the same content: file lists and cp's lines are sorted.
 func normalise(o outcome, dir string, tarWrites bool) outcome {
 	var items []string
 	for _, it := range o.items {
 		it = strings.ReplaceAll(it, dir, "BASEDIR")
 		it = elapsedTimeRE.ReplaceAllString(it, "elapsedTime=*")
+		if text, ok := strings.CutPrefix(it, "stdout:"); ok && strings.HasPrefix(text, "'") {
+			lines := strings.SplitAfter(text, "\n") // cp -v: one line per file
+			sort.Strings(lines)
+			it = "stdout:" + strings.Join(lines, "")
+		}
 		items = append(items, it)
 	}
-	o.items = items
+	o.items = sortedFiles(items)
 	if tarWrites {
 		// Archive bytes differ (gzip, PAX records): compare the calls only.
 		var ev []string
