@@ -62,7 +62,7 @@ func TestEmitter(t *testing.T) {
 	e.text("stderr", "", []byte("x\n"))
 	e.text("stdout", "", []byte("ef\n")) // does not fit: flush first
 	e.text("log", "l1", []byte("1\n"))
-	e.text("log", "l2", []byte("2\n"))              // another log: not merged
+	e.text("log", "l2", []byte("2\n"))                // another log: not merged
 	e.text("stdout", "", []byte("0123456\n789abc\n")) // bigger than the buffer: split at lines
 	e.value(worker.Update{Key: "rc", RC: 0})
 	e.flush()
