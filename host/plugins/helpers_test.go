@@ -187,3 +187,22 @@ func checkChanges(t testing.TB, svc *plugintest.Services, n int) {
 		t.Errorf("unexpected change %s (%d times)", rev, k)
 	}
 }
+
+// metric sums the counter name over its labels.
+func metric(t testing.TB, e *env, name string) float64 {
+	t.Helper()
+	mfs, err := e.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			sum += m.GetCounter().GetValue()
+		}
+	}
+	return sum
+}

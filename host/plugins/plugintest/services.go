@@ -37,6 +37,7 @@ type Services struct {
 	// BuilderIDs maps builder names to ids; new names get new ids.
 	BuilderIDs map[string]int64
 	nextBRID   int64
+	arrivals   []time.Time
 }
 
 type stateKey struct {
@@ -110,6 +111,7 @@ func (s *Services) AddChange(ctx context.Context, ref base.Ref, ch base.Change, 
 	ss := base.SourceStamp{SSID: ch.ChangeID, Codebase: ch.Codebase, Repository: ch.Repository, Branch: ch.Branch, Revision: ch.Revision, Project: ch.Project}
 	ch.SourceStamp = &ss
 	s.changes = append(s.changes, ch)
+	s.arrivals = append(s.arrivals, time.Now())
 	id := ch.ChangeID
 	s.mu.Unlock()
 	s.MQ.Produce(mq.Key{"changes", strconv.FormatInt(id, 10), "new"}, ch)
@@ -341,3 +343,10 @@ func (s *Services) Buildsets() []base.Buildset {
 }
 
 var _ plugins.HostServices = (*Services)(nil)
+
+// Arrivals returns when each change was added, in order.
+func (s *Services) Arrivals() []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Time(nil), s.arrivals...)
+}
