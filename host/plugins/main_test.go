@@ -7,4 +7,9 @@ import (
 	"github.com/bbhost/bbhost/host/plugins/plugintest"
 )
 
-func TestMain(m *testing.M) { os.Exit(plugintest.Main(m)) }
+func TestMain(m *testing.M) {
+	if os.Getenv(testHostEnv) != "" {
+		os.Exit(runTestHost())
+	}
+	os.Exit(plugintest.Main(m))
+}
