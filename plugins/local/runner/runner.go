@@ -245,3 +245,25 @@ func (r *Runner) abs(path string) string {
 	}
 	return filepath.Join(r.basedir, path)
 }
+
+// Running returns the number of commands running.
+func (r *Runner) Running() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.running)
+}
+
+// Drain waits until no command runs or ctx ends, and reports whether it
+// drained. It does not stop new commands from starting.
+func (r *Runner) Drain(ctx context.Context) bool {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for r.Running() > 0 {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+	}
+	return true
+}

@@ -3,7 +3,6 @@ package runner
 import (
 	"fmt"
 	"os"
-	"syscall"
 )
 
 // readBufferSize is the size of one read from a process's stdout or stderr
@@ -58,7 +57,7 @@ func (p *procState) spawn() (err error) {
 		Dir:   sp.dir,
 		Env:   envList(sp.env),
 		Files: []*os.File{stdinR, childOut[0], childOut[1]},
-		Sys:   &syscall.SysProcAttr{Setpgid: true},
+		Sys:   childSysProcAttr(),
 	})
 	_ = stdinR.Close()
 	_ = childOut[0].Close()
