@@ -37,7 +37,7 @@ func TestChangeManager(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Stop(ctx)
-	e.Services.ClaimedElsewhere["change_source/elsewhere"] = true
+	e.Services.SetClaimedElsewhere(base.TypeChangeSource, "elsewhere", true)
 	cfg := e.Load(t, `
 change_source "counter" "a" { count = 2 }
 change_source "counter" "b" { count = 1 }
@@ -62,7 +62,7 @@ change_source "counter" "elsewhere" { count = 5 }
 		t.Error("a change source another master runs is active")
 	}
 	// The other master lets go: this one takes over.
-	delete(e.Services.ClaimedElsewhere, "change_source/elsewhere")
+	e.Services.SetClaimedElsewhere(base.TypeChangeSource, "elsewhere", false)
 	s, _ := m.ChangeSource("elsewhere")
 	plugintest.WaitFor(t, 5*time.Second, "the take-over", s.Active)
 	if err := m.Poll(ctx, "elsewhere"); err != nil {

@@ -30,8 +30,7 @@ type Services struct {
 	state     map[stateKey]json.RawMessage
 	users     map[int64]*base.User
 	claims    map[string]bool
-	// ClaimedElsewhere names instances ("type/name") another master runs.
-	ClaimedElsewhere map[string]bool
+	elsewhere map[string]bool
 	// Fail, when set, is returned by AddChange (to test failures).
 	Fail error
 	// BuilderIDs maps builder names to ids; new names get new ids.
@@ -52,7 +51,7 @@ func NewServices(m mq.MQ) *Services {
 		m = mq.NewSimple()
 	}
 	return &Services{MQ: m, objects: map[[2]string]int64{}, state: map[stateKey]json.RawMessage{},
-		users: map[int64]*base.User{}, claims: map[string]bool{}, ClaimedElsewhere: map[string]bool{}, BuilderIDs: map[string]int64{}}
+		users: map[int64]*base.User{}, claims: map[string]bool{}, elsewhere: map[string]bool{}, BuilderIDs: map[string]int64{}}
 }
 
 // Version is the version of a stored state value: a hash of its JSON,
@@ -307,7 +306,7 @@ func (s *Services) Claim(ctx context.Context, typ base.ComponentType, name strin
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := string(typ) + "/" + name
-	if s.ClaimedElsewhere[k] {
+	if s.elsewhere[k] {
 		return false, nil
 	}
 	s.claims[k] = true
@@ -319,6 +318,14 @@ func (s *Services) Unclaim(ctx context.Context, typ base.ComponentType, name str
 	defer s.mu.Unlock()
 	delete(s.claims, string(typ)+"/"+name)
 	return nil
+}
+
+// SetClaimedElsewhere says whether another master runs typ/name (Claim
+// then fails).
+func (s *Services) SetClaimedElsewhere(typ base.ComponentType, name string, elsewhere bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.elsewhere[string(typ)+"/"+name] = elsewhere
 }
 
 // Claimed reports whether this master holds the claim on typ/name.
