@@ -17,7 +17,7 @@ import (
 	"github.com/bbhost/bbhost/sdk/sdktest"
 )
 
-func harness(t *testing.T) *sdktest.Harness {
+func harness(t testing.TB) *sdktest.Harness {
 	t.Helper()
 	h := sdktest.New(t, sdk.Plugin{Name: "schedulers", Version: "0.0.0", Components: []sdk.Component{Component()}})
 	// The builder ids of the recording master.
@@ -25,7 +25,7 @@ func harness(t *testing.T) *sdktest.Harness {
 	return h
 }
 
-func readFile(t *testing.T, name string) []byte {
+func readFile(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -169,7 +169,7 @@ func (r *recorder) AddBuildset(ctx context.Context, spec base.BuildsetSpec, writ
 }
 
 // direct configures a force scheduler in-process on a recorder.
-func direct(t *testing.T, h *sdktest.Harness, name, body string, builders ...string) (*Force, *recorder) {
+func direct(t testing.TB, h *sdktest.Harness, name, body string, builders ...string) (*Force, *recorder) {
 	t.Helper()
 	val, err := h.Decode(base.TypeScheduler, Kind, body)
 	if err != nil {
