@@ -3,7 +3,11 @@
 package kinds
 
 import (
+	"time"
+
 	"github.com/bbhost/bbhost/plugins/schedulers/force"
+	"github.com/bbhost/bbhost/plugins/schedulers/internal/clock"
+	"github.com/bbhost/bbhost/plugins/schedulers/timed"
 	"github.com/bbhost/bbhost/sdk"
 )
 
@@ -14,15 +18,23 @@ const Name = "schedulers"
 const Version = "0.1.0"
 
 // Options adjust the plugin for tests.
-type Options struct{}
+type Options struct {
+	// Clock drives the timers (default the wall clock).
+	Clock clock.Clock
+	// Location is the time zone of cron schedules (default time.Local).
+	Location *time.Location
+}
 
 // Plugin returns the plugin with every scheduler kind.
 func Plugin(opts Options) sdk.Plugin {
+	topts := timed.Options{Clock: opts.Clock, Location: opts.Location}
 	return sdk.Plugin{
 		Name:    Name,
 		Version: Version,
 		Components: []sdk.Component{
 			force.Component(),
+			timed.PeriodicComponent(topts),
+			timed.NightlyComponent(topts),
 		},
 	}
 }
