@@ -225,3 +225,40 @@ builder "n2" {
 		t.Errorf("without locks the critical sections did not collide (%s); the test proves nothing", results.Name(r))
 	}
 }
+
+func TestNextWorkerChoices(t *testing.T) {
+	cfg := `
+worker "local" "w1" {}
+worker "local" "w2" {}
+worker "local" "w3" {}
+builder "first" {
+  workers     = ["w2", "w1", "w3"]
+  next_worker = "first"
+  step "shell" "s" { command = "true" }
+}
+builder "random" {
+  workers = ["w1", "w2", "w3"]
+  step "shell" "s" { command = "true" }
+}
+`
+	h := newHarness(t, cfg, harnessOptions{})
+	h.waitWorkers("w1", "w2", "w3")
+	workerOf := func(builder string) string {
+		bsid, brids := h.force(buildsetIn{builders: []string{builder}, props: map[string]any{"n": fmt.Sprint(len(h.complete))}})
+		h.waitBuildset(bsid)
+		b := h.builds(brids[builder])[0]
+		return h.wm.WorkerByID(*b.WorkerID).Name()
+	}
+	for i := 0; i < 5; i++ {
+		if w := workerOf("first"); w != "w2" {
+			t.Fatalf("next_worker first chose %s, want w2 (the first listed)", w)
+		}
+	}
+	seen := map[string]int{}
+	for i := 0; i < 24; i++ {
+		seen[workerOf("random")]++
+	}
+	if len(seen) < 2 {
+		t.Errorf("random next_worker used only %v", seen)
+	}
+}
