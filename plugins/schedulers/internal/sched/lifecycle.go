@@ -37,6 +37,7 @@ func CommonOf(req base.ConfigureRequest) Common {
 // that Stop cancels, and Stop returns once every one has returned.
 type Workers struct {
 	mu     sync.Mutex
+	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -57,7 +58,7 @@ func (w *Workers) Start(fns ...func(ctx context.Context)) {
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	w.cancel = cancel
+	w.ctx, w.cancel = ctx, cancel
 	for _, fn := range fns {
 		w.wg.Add(1)
 		go func() {
@@ -65,6 +66,23 @@ func (w *Workers) Start(fns ...func(ctx context.Context)) {
 			fn(ctx)
 		}()
 	}
+}
+
+// Go runs fn in another goroutine of the same set, under the same
+// context; it does nothing once Stop has begun. fn is for work that starts
+// while the instance runs (a timer's wait).
+func (w *Workers) Go(fn func(ctx context.Context)) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.cancel == nil {
+		return
+	}
+	w.wg.Add(1)
+	ctx := w.ctx
+	go func() {
+		defer w.wg.Done()
+		fn(ctx)
+	}()
 }
 
 // Stop cancels the goroutines and returns once they all have returned;
