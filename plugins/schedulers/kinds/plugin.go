@@ -5,9 +5,12 @@ package kinds
 import (
 	"time"
 
+	"github.com/bbhost/bbhost/plugins/schedulers/basic"
+	"github.com/bbhost/bbhost/plugins/schedulers/dependent"
 	"github.com/bbhost/bbhost/plugins/schedulers/force"
 	"github.com/bbhost/bbhost/plugins/schedulers/internal/clock"
 	"github.com/bbhost/bbhost/plugins/schedulers/timed"
+	"github.com/bbhost/bbhost/plugins/schedulers/triggerable"
 	"github.com/bbhost/bbhost/sdk"
 )
 
@@ -35,6 +38,10 @@ func Plugin(opts Options) sdk.Plugin {
 			force.Component(),
 			timed.PeriodicComponent(topts),
 			timed.NightlyComponent(topts),
+			triggerable.Component(),
+			basic.SingleBranchComponent(basic.Options{Clock: opts.Clock}),
+			basic.AnyBranchComponent(basic.Options{Clock: opts.Clock}),
+			dependent.Component(dependent.Options{Clock: opts.Clock}),
 		},
 	}
 }
