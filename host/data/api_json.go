@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -19,7 +20,34 @@ import (
 // sends every field of an entity, null included, so omitempty is not
 // honoured); []byte is base64, json.RawMessage and json.Number are copied.
 func AppendJSON(b []byte, v any) ([]byte, error) {
-	return appendValue(b, reflect.ValueOf(v))
+	return appendValue(b, reflect.ValueOf(v), -1)
+}
+
+// AppendJSONIndent is AppendJSON pretty-printed the way Buildbot's
+// text/plain answers are (json.dumps(indent=2, sort_keys=True)): one member
+// per line, two spaces per level, ": " after keys, empty objects and lists
+// as {} and [].
+func AppendJSONIndent(b []byte, v any) ([]byte, error) {
+	return appendValue(b, reflect.ValueOf(v), 0)
+}
+
+// newline starts a line at the given depth (no-op when compact).
+func newline(b []byte, depth int) []byte {
+	if depth < 0 {
+		return b
+	}
+	b = append(b, '\n')
+	for i := 0; i < depth; i++ {
+		b = append(b, ' ', ' ')
+	}
+	return b
+}
+
+func deeper(depth int) int {
+	if depth < 0 {
+		return depth
+	}
+	return depth + 1
 }
 
 // MarshalSorted is AppendJSON into a new slice.
@@ -51,7 +79,7 @@ func structPlan(t reflect.Type) []structField {
 	return v.([]structField)
 }
 
-func appendValue(b []byte, v reflect.Value) ([]byte, error) {
+func appendValue(b []byte, v reflect.Value, depth int) ([]byte, error) {
 	if !v.IsValid() {
 		return append(b, "null"...), nil
 	}
@@ -62,11 +90,7 @@ func appendValue(b []byte, v reflect.Value) ([]byte, error) {
 		if len(raw) == 0 {
 			return append(b, "null"...), nil
 		}
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, raw); err != nil {
-			return b, fmt.Errorf("encode raw JSON: %w", err)
-		}
-		return append(b, buf.Bytes()...), nil
+		return appendRaw(b, raw, depth)
 	case numberType:
 		s := v.String()
 		if s == "" {
@@ -80,9 +104,9 @@ func appendValue(b []byte, v reflect.Value) ([]byte, error) {
 			return append(b, "null"...), nil
 		}
 		if t.Kind() == reflect.Pointer && t.Implements(marshalerType) {
-			return appendMarshaler(b, v)
+			return appendMarshaler(b, v, depth)
 		}
-		return appendValue(b, v.Elem())
+		return appendValue(b, v.Elem(), depth)
 	case reflect.String:
 		return appendString(b, v.String()), nil
 	case reflect.Bool:
@@ -103,20 +127,26 @@ func appendValue(b []byte, v reflect.Value) ([]byte, error) {
 		return append(b, out...), nil
 	case reflect.Struct:
 		if t.Implements(marshalerType) {
-			return appendMarshaler(b, v)
+			return appendMarshaler(b, v, depth)
+		}
+		plan := structPlan(t)
+		if len(plan) == 0 {
+			return append(b, "{}"...), nil
 		}
 		b = append(b, '{')
-		for i, f := range structPlan(t) {
+		for i, f := range plan {
 			if i > 0 {
 				b = append(b, ',')
 			}
+			b = newline(b, deeper(depth))
 			b = appendString(b, f.name)
-			b = append(b, ':')
+			b = appendColon(b, depth)
 			var err error
-			if b, err = appendValue(b, v.FieldByIndex(f.index)); err != nil {
+			if b, err = appendValue(b, v.FieldByIndex(f.index), deeper(depth)); err != nil {
 				return b, err
 			}
 		}
+		b = newline(b, depth)
 		return append(b, '}'), nil
 	case reflect.Map:
 		if v.IsNil() {
@@ -132,18 +162,23 @@ func appendValue(b []byte, v reflect.Value) ([]byte, error) {
 			order[i] = i
 		}
 		sort.Slice(order, func(i, j int) bool { return names[order[i]] < names[order[j]] })
+		if len(order) == 0 {
+			return append(b, "{}"...), nil
+		}
 		b = append(b, '{')
 		for n, i := range order {
 			if n > 0 {
 				b = append(b, ',')
 			}
+			b = newline(b, deeper(depth))
 			b = appendString(b, names[i])
-			b = append(b, ':')
+			b = appendColon(b, depth)
 			var err error
-			if b, err = appendValue(b, v.MapIndex(keys[i])); err != nil {
+			if b, err = appendValue(b, v.MapIndex(keys[i]), deeper(depth)); err != nil {
 				return b, err
 			}
 		}
+		b = newline(b, depth)
 		return append(b, '}'), nil
 	case reflect.Slice:
 		if v.IsNil() {
@@ -156,29 +191,52 @@ func appendValue(b []byte, v reflect.Value) ([]byte, error) {
 		}
 		fallthrough
 	case reflect.Array:
+		if v.Len() == 0 {
+			return append(b, "[]"...), nil
+		}
 		b = append(b, '[')
 		for i := 0; i < v.Len(); i++ {
 			if i > 0 {
 				b = append(b, ',')
 			}
+			b = newline(b, deeper(depth))
 			var err error
-			if b, err = appendValue(b, v.Index(i)); err != nil {
+			if b, err = appendValue(b, v.Index(i), deeper(depth)); err != nil {
 				return b, err
 			}
 		}
+		b = newline(b, depth)
 		return append(b, ']'), nil
 	}
 	return b, fmt.Errorf("cannot encode %s as JSON", t)
 }
 
-func appendMarshaler(b []byte, v reflect.Value) ([]byte, error) {
+func appendColon(b []byte, depth int) []byte {
+	if depth < 0 {
+		return append(b, ':')
+	}
+	return append(b, ':', ' ')
+}
+
+func appendMarshaler(b []byte, v reflect.Value, depth int) ([]byte, error) {
 	out, err := v.Interface().(json.Marshaler).MarshalJSON()
 	if err != nil {
 		return b, err
 	}
+	return appendRaw(b, out, depth)
+}
+
+// appendRaw copies JSON text, compacted or indented to fit.
+func appendRaw(b, raw []byte, depth int) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := json.Compact(&buf, out); err != nil {
-		return b, err
+	var err error
+	if depth < 0 {
+		err = json.Compact(&buf, raw)
+	} else {
+		err = json.Indent(&buf, raw, strings.Repeat("  ", depth), "  ")
+	}
+	if err != nil {
+		return b, fmt.Errorf("encode raw JSON: %w", err)
 	}
 	return append(b, buf.Bytes()...), nil
 }

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"testing"
@@ -75,4 +76,41 @@ func BenchmarkEncodeBuilds(b *testing.B) {
 		}
 	}
 	b.SetBytes(int64(len(buf)))
+}
+
+// TestAppendJSONIndent: the pretty form is exactly the compact form passed
+// through json.Indent (which formats like Python's indent=2).
+func TestAppendJSONIndent(t *testing.T) {
+	one := int64(1)
+	values := []any{
+		nil, 1, "x", []any{}, map[string]any{}, []int{1, 2},
+		map[string]any{"b": []any{map[string]any{}, []any{}, map[string]any{"z": nil, "a": []any{1, "x"}}}, "a": 1.5},
+		&Build{BuildID: 1, WorkerID: &one, Properties: SourcedProperties{"p": {json.Number("1"), "s"}}},
+		struct{}{},
+		map[string]any{"raw": json.RawMessage(`{"a": [1, {"b": {}}], "c": []}`)},
+		&Result{Plural: "builds", Items: []any{&Build{BuildID: 2}}},
+	}
+	for _, v := range values {
+		compact, err := MarshalSorted(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, ok := v.(*Result); ok {
+			compact, _ = r.AppendJSON(nil)
+		}
+		var want bytes.Buffer
+		if err := Indent(&want, compact); err != nil {
+			t.Fatal(err)
+		}
+		got, err := AppendJSONIndent(nil, v)
+		if r, ok := v.(*Result); ok {
+			got, err = r.AppendJSONIndent(nil)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != want.String() {
+			t.Errorf("%#v:\n%s\nwant\n%s", v, got, want.String())
+		}
+	}
 }
