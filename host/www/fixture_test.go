@@ -134,7 +134,7 @@ func testConfig(listen string) *config.Config {
 }
 
 // startServer runs a Server on 127.0.0.1:0 over d; it stops with the test.
-func startServer(t *testing.T, d *db.DB, mut func(*Options)) *testServer {
+func startServer(t testing.TB, d *db.DB, mut func(*Options)) *testServer {
 	t.Helper()
 	m := mq.NewSimple()
 	api := data.NewAPI(data.APIOptions{DB: d, MQ: m})

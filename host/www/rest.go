@@ -1,7 +1,6 @@
 package www
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -115,8 +114,14 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request, path string) 
 		}
 		return
 	}
+	compact := strings.Contains(r.Header.Get("Accept"), "application/json")
 	bp := bufPool.Get().(*[]byte)
-	body, err := res.AppendJSON((*bp)[:0])
+	var body []byte
+	if compact {
+		body, err = res.AppendJSON((*bp)[:0])
+	} else {
+		body, err = res.AppendJSONIndent((*bp)[:0])
+	}
 	defer func() {
 		if cap(body) <= 4<<20 { // do not keep huge answers alive
 			*bp = body[:0]
@@ -129,15 +134,10 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request, path string) 
 		writeRESTError(w, r, code, msg)
 		return
 	}
-	h := w.Header()
-	if strings.Contains(r.Header.Get("Accept"), "application/json") {
-		h.Set("Content-Type", "application/json; charset=utf-8")
+	if compact {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	} else {
-		var pretty bytes.Buffer
-		if err := data.Indent(&pretty, body); err == nil {
-			body = pretty.Bytes()
-		}
-		h.Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	}
 	s.m.request("api", http.StatusOK)
 	writeBody(w, r, body)
