@@ -11,7 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -66,23 +66,7 @@ func releaseZip(t testing.TB, bin, version string) string {
 	return filepath.Join(dir, name)
 }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = plugintest.SyncBuffer
 
 type env struct {
 	basedir string
@@ -206,3 +190,5 @@ func metric(t testing.TB, e *env, name string) float64 {
 	}
 	return sum
 }
+
+func killProcess(pid int) error { return syscall.Kill(pid, syscall.SIGKILL) }

@@ -2,8 +2,6 @@ package plugintest
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,16 +52,9 @@ func NewServices(m mq.MQ) *Services {
 		users: map[int64]*base.User{}, claims: map[string]bool{}, elsewhere: map[string]bool{}, BuilderIDs: map[string]int64{}}
 }
 
-// Version is the version of a stored state value: a hash of its JSON,
-// never 0 (0 means "not set").
-func Version(v json.RawMessage) int64 {
-	sum := sha256.Sum256(v)
-	n := int64(binary.BigEndian.Uint64(sum[:8]) >> 1)
-	if n == 0 {
-		n = 1
-	}
-	return n
-}
+// Version is the version of a stored state value, as the data adapter
+// computes it (plugins.StateVersion).
+func Version(v json.RawMessage) int64 { return plugins.StateVersion(v) }
 
 func (s *Services) checkLocked(writes []base.StateWrite) error {
 	for _, w := range writes {
