@@ -28,6 +28,8 @@ const maxFileSize = 16 << 20
 //   - try(...) and can(expr) from HCL's tryfunc extension.
 //   - coalesce returns its first argument that is neither null nor an empty
 //     string, as Terraform's does, so coalesce(env("X"), "default") works.
+//   - abspath(path): an absolute path, a relative one taken from the
+//     configuration directory.
 //   - go-cty's standard library under Terraform's names: upper, lower,
 //     title, strrev, substr, join, split, sort, chomp, indent, trim,
 //     trimspace, trimprefix, trimsuffix, replace, regex, regexall,
@@ -45,10 +47,11 @@ func Functions(dir string, lookupEnv func(string) (string, bool)) map[string]fun
 		lookupEnv = os.LookupEnv
 	}
 	return map[string]function.Function{
-		"env":  envFunc(lookupEnv),
-		"file": fileFunc(dir),
-		"try":  tryfunc.TryFunc,
-		"can":  tryfunc.CanFunc,
+		"env":     envFunc(lookupEnv),
+		"file":    fileFunc(dir),
+		"abspath": abspathFunc(dir),
+		"try":     tryfunc.TryFunc,
+		"can":     tryfunc.CanFunc,
 
 		"upper":         stdlib.UpperFunc,
 		"lower":         stdlib.LowerFunc,
@@ -152,6 +155,24 @@ func envFunc(lookup func(string) (string, bool)) function.Function {
 }
 
 // fileFunc is file(path), relative to dir.
+// abspathFunc turns a path into an absolute one; a relative path is relative
+// to the configuration directory (like file's), not to the master's working
+// directory.
+func abspathFunc(dir string) function.Function {
+	return function.New(&function.Spec{
+		Description: "Returns an absolute path; a relative path is relative to the configuration directory.",
+		Params:      []function.Parameter{{Name: "path", Type: cty.String}},
+		Type:        function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			p := args[0].AsString()
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(dir, p)
+			}
+			return cty.StringVal(filepath.Clean(p)), nil
+		},
+	})
+}
+
 func fileFunc(dir string) function.Function {
 	return function.New(&function.Spec{
 		Description: "Returns the content of a UTF-8 text file; a relative path is relative to the configuration directory.",

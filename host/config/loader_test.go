@@ -253,6 +253,8 @@ locals {
   with_def = env("BBHOST_UNSET", "fallback")
   set_def  = env("BBHOST_TEST_ENV", "fallback")
   file_txt = trimspace(file("secret.txt"))
+  abs_rel  = abspath("sub/../repo")
+  abs_abs  = abspath("/srv/git")
   nums     = [for n in range(3) : n * 2]
   props    = merge({ a = 1 }, jsondecode("{\"b\": [true, null]}"))
   n_keys   = length(keys(local.props))
@@ -288,7 +290,7 @@ master {
 	}
 	want := map[string]any{
 		"greeting": "a-b-PROD", "name": "a-b", "env_name": "prod", "unset": "", "with_def": "fallback",
-		"set_def": "prod", "file_txt": "s3cret", "nums": []any{int64(0), int64(2), int64(4)},
+		"set_def": "prod", "file_txt": "s3cret", "abs_rel": filepath.Join(dir, "repo"), "abs_abs": "/srv/git", "nums": []any{int64(0), int64(2), int64(4)},
 		"props":  map[string]any{"a": int64(1), "b": []any{true, nil}},
 		"n_keys": int64(2), "strlen": int64(5), "objlen": int64(2), "fmt": "x:007", "first": "y",
 		"tried": "default", "can_do": false, "max_n": int64(9), "min_n": int64(3), "replaced": "a/b/c",

@@ -43,7 +43,7 @@ type BuildMaster struct {
 	log  hclog.Logger
 
 	// initMu is Buildbot's initLock: held during start, reconfig and stop.
-	initMu sync.Mutex
+	initMu  sync.Mutex
 	cfg     *config.Config
 	basedir string
 	name    string // the master's name, fixed for the life of the process
@@ -149,7 +149,7 @@ func (m *BuildMaster) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := p.validate(ctx, cfg); err != nil {
+	if err := m.diagnosticsError(cfg, p.validate(ctx, cfg)); err != nil {
 		return err
 	}
 	m.cfg = cfg

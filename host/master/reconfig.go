@@ -89,7 +89,7 @@ func (m *BuildMaster) reconfig(ctx context.Context) error {
 	if err := m.diagnosticsError(cfg, immutableChanges(m.cfg, cfg)); err != nil {
 		return err
 	}
-	if err := m.parts.validate(ctx, cfg); err != nil {
+	if err := m.diagnosticsError(cfg, m.parts.validate(ctx, cfg)); err != nil {
 		return err
 	}
 	commit, err := service.ReconfigureChildren(ctx, m.tree.Children(), m.cfg, cfg)

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/bbhost/bbhost/plugins/local/runner"
 	"github.com/bbhost/bbhost/sdk/base"
+	"github.com/bbhost/bbhost/sdk/transport"
 	"github.com/bbhost/bbhost/sdk/worker"
 	"github.com/hashicorp/go-hclog"
 )
@@ -66,7 +68,7 @@ func (l *Local) Start(ctx context.Context) error {
 	if err := os.MkdirAll(l.cfg.Basedir, 0o755); err != nil {
 		return fmt.Errorf("create worker base directory: %w", err)
 	}
-	l.runner = runner.New(l.cfg.Basedir, runner.Options{Logger: l.log})
+	l.runner = runner.New(l.cfg.Basedir, runner.Options{Logger: l.log, Environ: buildEnviron(os.Environ())})
 	l.log.Info("local worker ready", "basedir", l.cfg.Basedir)
 	return nil
 }
@@ -123,4 +125,19 @@ func (l *Local) Interrupt(ctx context.Context, commandID, why string) error {
 		return err
 	}
 	return r.Interrupt(commandID, why)
+}
+
+// buildEnviron is the environment builds start from: the plugin's own,
+// without what go-plugin put there for the handshake (the magic cookie, the
+// client certificate, socket and port settings), which builds must not see.
+func buildEnviron(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "PLUGIN_") || name == transport.Handshake.MagicCookieKey {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
 }

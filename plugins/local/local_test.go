@@ -71,3 +71,11 @@ func TestLocalWorkerDefaultBasedir(t *testing.T) {
 		t.Fatalf("default base directory workers/w2 not created: %v", err)
 	}
 }
+
+func TestBuildEnvironHidesPluginHandshake(t *testing.T) {
+	got := buildEnviron([]string{"PATH=/bin", "BBHOST_PLUGIN=cookie", "PLUGIN_CLIENT_CERT=x", "PLUGIN_MIN_PORT=1", "HOME=/root"})
+	want := []string{"PATH=/bin", "HOME=/root"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("buildEnviron = %q, want %q", got, want)
+	}
+}
