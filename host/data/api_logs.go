@@ -2,7 +2,6 @@ package data
 
 import (
 	"context"
-	"strings"
 )
 
 const logSelect = `SELECT logs.id, logs.name, logs.slug, logs.stepid, logs.complete, logs.num_lines, logs.type FROM logs`
@@ -128,21 +127,9 @@ func getLogContents(ctx context.Context, a *API, rs *ResultSpec, args PathArgs) 
 	if first < 0 || last < 0 || first > last {
 		return nil, nil
 	}
-	var b strings.Builder
-	n := 0
-	err = a.readLogLines(ctx, l.LogID, first, last, func(chunk []byte) error {
-		if n > 0 {
-			b.WriteByte('\n')
-		}
-		n++
-		b.Write(chunk)
-		return nil
-	})
+	text, err := a.db.Logs().Lines(ctx, l.LogID, first, last)
 	if err != nil {
 		return nil, err
 	}
-	if n > 0 {
-		b.WriteByte('\n')
-	}
-	return &LogChunk{LogID: l.LogID, FirstLine: first, Content: b.String()}, nil
+	return &LogChunk{LogID: l.LogID, FirstLine: first, Content: text}, nil
 }
