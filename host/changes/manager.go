@@ -32,10 +32,12 @@ var _ service.Reconfigurable[*config.Config] = (*ChangeManager)(nil)
 // New returns a stopped ChangeManager running change sources on h.
 func New(h *plugins.Host) *ChangeManager {
 	return &ChangeManager{NamedManager: service.NewNamedManager(service.ManagerOptions[*config.Config, plugins.InstanceConfig]{
-		Name:   ServiceName,
-		New:    h.NewService,
-		Equal:  plugins.InstanceConfig.Equal,
-		Select: func(cfg *config.Config) []service.Item[plugins.InstanceConfig] { return h.Items(cfg, config.TypeChangeSource) },
+		Name:  ServiceName,
+		New:   h.NewService,
+		Equal: plugins.InstanceConfig.Equal,
+		Select: func(cfg *config.Config) []service.Item[plugins.InstanceConfig] {
+			return h.Items(cfg, config.TypeChangeSource)
+		},
 	})}
 }
 

@@ -98,7 +98,9 @@ worker "mem" "w1" {
 	// old process, new ones run in the new process.
 	sleeping := &worker.RecordingSink{}
 	done := make(chan error, 1)
-	go func() { done <- conn.RunCommand(context.Background(), worker.Command{ID: "s", Name: "sleep"}, sleeping) }()
+	go func() {
+		done <- conn.RunCommand(context.Background(), worker.Command{ID: "s", Name: "sleep"}, sleeping)
+	}()
 	plugintest.WaitFor(t, 5*time.Second, "the sleep command", func() bool { return sleeping.Text("header") != "" })
 	if _, err := e.Host.Catalog().Install(context.Background(), plugintest.TestPlugin(t, "2.0.0"), nil); err != nil {
 		t.Fatal(err)

@@ -48,10 +48,12 @@ var (
 // New returns a stopped SchedulerManager running schedulers on h.
 func New(h *plugins.Host) *SchedulerManager {
 	return &SchedulerManager{NamedManager: service.NewNamedManager(service.ManagerOptions[*config.Config, plugins.InstanceConfig]{
-		Name:   ServiceName,
-		New:    h.NewService,
-		Equal:  plugins.InstanceConfig.Equal,
-		Select: func(cfg *config.Config) []service.Item[plugins.InstanceConfig] { return h.Items(cfg, config.TypeScheduler) },
+		Name:  ServiceName,
+		New:   h.NewService,
+		Equal: plugins.InstanceConfig.Equal,
+		Select: func(cfg *config.Config) []service.Item[plugins.InstanceConfig] {
+			return h.Items(cfg, config.TypeScheduler)
+		},
 	})}
 }
 

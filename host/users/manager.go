@@ -23,10 +23,12 @@ var _ service.Reconfigurable[*config.Config] = (*UserManagerManager)(nil)
 // New returns a stopped UserManagerManager running user managers on h.
 func New(h *plugins.Host) *UserManagerManager {
 	return &UserManagerManager{NamedManager: service.NewNamedManager(service.ManagerOptions[*config.Config, plugins.InstanceConfig]{
-		Name:   ServiceName,
-		New:    h.NewService,
-		Equal:  plugins.InstanceConfig.Equal,
-		Select: func(cfg *config.Config) []service.Item[plugins.InstanceConfig] { return h.Items(cfg, config.TypeUserManager) },
+		Name:  ServiceName,
+		New:   h.NewService,
+		Equal: plugins.InstanceConfig.Equal,
+		Select: func(cfg *config.Config) []service.Item[plugins.InstanceConfig] {
+			return h.Items(cfg, config.TypeUserManager)
+		},
 	})}
 }
 

@@ -196,7 +196,7 @@ func (m *mem) Configure(ctx context.Context, req base.ConfigureRequest) error {
 	}
 	return req.Decode(&m.cfg)
 }
-func (m *mem) Start(ctx context.Context) error              { return nil }
+func (m *mem) Start(ctx context.Context) error             { return nil }
 func (m *mem) Stop(ctx context.Context, _ time.Time) error { return nil }
 
 func (m *mem) Info(ctx context.Context) (worker.Info, error) {
