@@ -33,6 +33,9 @@ func (m *BuildMaster) diagnosticsError(cfg *config.Config, diags hcl.Diagnostics
 	_ = config.WriteDiagnostics(&buf, sources, diags, false)
 	text := buf.String()
 	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
 		if diags.HasErrors() {
 			m.log.Error(line)
 		} else {

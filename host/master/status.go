@@ -89,6 +89,9 @@ func scanReconfigLog(basedir string, offset int64, w io.Writer) (done, ok bool, 
 		case ReconfigAborted:
 			return true, false, offset, nil
 		}
+		if strings.HasPrefix(line, "--- reconfig ") {
+			continue // the record header
+		}
 		if _, err := io.WriteString(w, line); err != nil {
 			return true, false, offset, err
 		}
