@@ -1,6 +1,9 @@
 package plugins
 
 import (
+	"context"
+
+	"github.com/bbhost/bbhost/sdk/base"
 	"sort"
 	"time"
 )
@@ -49,4 +52,18 @@ func (h *Host) Processes() []ProcessInfo {
 		return out[i].StartedAt.Before(out[j].StartedAt)
 	})
 	return out
+}
+
+// DescribePlugin returns what the plugin called name says about itself
+// over gRPC (schemas included) and its binary, starting it when needed.
+func (h *Host) DescribePlugin(ctx context.Context, name string) (base.PluginInfo, Binary, error) {
+	bin, err := h.catalog.Find(name)
+	if err != nil {
+		return base.PluginInfo{}, Binary{}, err
+	}
+	p, err := h.slot(name).processFor(ctx, bin)
+	if err != nil {
+		return base.PluginInfo{}, bin, err
+	}
+	return p.info, bin, nil
 }

@@ -48,11 +48,27 @@ func Build(t testing.TB, pkg, name, ldflags string) string {
 		}
 		buildDir = d
 	}
+	out := filepath.Join(buildDir, fmt.Sprintf("b%d", len(built)), "bbhost-plugin-"+name)
+	goBuild(t, out, pkg, ldflags)
+	built[key] = out
+	return out
+}
+
+// BuildTemp is Build without the cache (and without needing Main): the
+// binary goes into a directory of t's, removed when t ends.
+func BuildTemp(t testing.TB, pkg, name, ldflags string) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "bbhost-plugin-"+name)
+	goBuild(t, out, pkg, ldflags)
+	return out
+}
+
+func goBuild(t testing.TB, out, pkg, ldflags string) {
+	t.Helper()
 	root, err := moduleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(buildDir, fmt.Sprintf("b%d", len(built)), "bbhost-plugin-"+name)
 	args := []string{"build", "-o", out}
 	if ldflags != "" {
 		args = append(args, "-ldflags", ldflags)
@@ -63,8 +79,6 @@ func Build(t testing.TB, pkg, name, ldflags string) string {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, b)
 	}
-	built[key] = out
-	return out
 }
 
 func moduleRoot() (string, error) {
