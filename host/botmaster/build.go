@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/bbhost/bbhost/host/botmaster/locks"
 	"github.com/bbhost/bbhost/host/botmaster/properties"
@@ -51,7 +52,11 @@ type Build struct {
 	cmdCtx    context.Context
 	cmdCancel context.CancelFunc
 
+	// lost is closed when the worker's connection is lost.
+	lost <-chan struct{}
+
 	mu          sync.Mutex
+	lostHandled bool
 	conn        worker.Conn
 	info        worker.Info
 	stopped     bool
@@ -192,7 +197,7 @@ func (b *Build) run() {
 	}
 	info := conn.Info()
 	b.mu.Lock()
-	b.conn, b.info = conn, info
+	b.conn, b.info, b.lost = conn, info, lost
 	b.mu.Unlock()
 	if sys, _ := info["system"].(string); sys == "nt" {
 		b.windows = true
@@ -406,11 +411,17 @@ func (b *Build) watchConnection(lost <-chan struct{}) {
 		return
 	case <-lost:
 	}
+	b.lostRemote()
+}
+
+// lostRemote handles the loss of the connection once.
+func (b *Build) lostRemote() {
 	b.mu.Lock()
-	if b.finished {
+	if b.finished || b.lostHandled {
 		b.mu.Unlock()
 		return
 	}
+	b.lostHandled = true
 	b.conn = nil
 	b.text = []string{"lost", "connection"}
 	b.results = results.Retry
@@ -427,6 +438,29 @@ func (b *Build) watchConnection(lost <-chan struct{}) {
 		s.connectionLost()
 	}
 	b.cmdCancel()
+}
+
+// connLostGrace is how long a build whose command failed with a lost
+// connection waits for the worker's connection to be reported lost, so the
+// worker is detached before the request is given back (otherwise it could
+// be handed straight back to the dead connection).
+const connLostGrace = 10 * time.Second
+
+// awaitLost waits (bounded) for the connection loss a command reported.
+func (b *Build) awaitLost() {
+	b.mu.Lock()
+	lost := b.lost
+	b.mu.Unlock()
+	if lost == nil {
+		return
+	}
+	t := time.NewTimer(connLostGrace)
+	defer t.Stop()
+	select {
+	case <-lost:
+		b.lostRemote()
+	case <-t.C:
+	}
 }
 
 // nextStep is Buildbot's getNextStep: none without a connection; after a

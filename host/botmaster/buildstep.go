@@ -536,8 +536,12 @@ func (s *buildStep) RunCommand(ctx context.Context, cmd *steps.RemoteCommand) er
 	s.cmd, s.cmdID = nil, ""
 	lost := s.lost
 	s.mu.Unlock()
+	if !lost && errors.Is(err, worker.ErrConnectionLost) {
+		s.b.awaitLost()
+		lost = true
+	}
 	switch {
-	case lost || errors.Is(err, worker.ErrConnectionLost):
+	case lost:
 		return fmt.Errorf("%s: %w", cmd.Name, worker.ErrConnectionLost)
 	case err != nil && s.b.cmdCtx.Err() != nil:
 		return fmt.Errorf("%s: %w", cmd.Name, worker.ErrConnectionLost)

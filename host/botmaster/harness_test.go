@@ -17,6 +17,8 @@ import (
 	"github.com/bbhost/bbhost/host/db"
 	"github.com/bbhost/bbhost/host/db/dbtest"
 	"github.com/bbhost/bbhost/host/mq"
+	"github.com/bbhost/bbhost/host/plugins/plugintest"
+	"github.com/bbhost/bbhost/host/service"
 	"github.com/bbhost/bbhost/host/workers"
 	"github.com/bbhost/bbhost/plugins/local/runner"
 	"github.com/bbhost/bbhost/sdk/worker"
@@ -36,6 +38,7 @@ type harness struct {
 	wm       *workers.Manager
 	bm       *BotMaster
 	prov     *testProvider
+	env      *plugintest.Env // set when workers are real plugin processes
 	cfg      *config.Config
 	masterID int64
 
@@ -48,6 +51,9 @@ type harness struct {
 type harnessOptions struct {
 	kind  dbtest.Kind
 	setup func(h *harness) // before the engine starts
+	// plugin runs the workers in the real local worker plugin process
+	// (plugins/local, built for the test) through the plugin host.
+	plugin bool
 }
 
 func newHarness(t *testing.T, hcl string, o harnessOptions) *harness {
@@ -57,6 +63,14 @@ func newHarness(t *testing.T, hcl string, o harnessOptions) *harness {
 	}
 	dir := t.TempDir()
 	h := &harness{t: t, ctx: context.Background(), dir: dir, complete: map[int64]int{}, signal: make(chan struct{}, 1)}
+	if o.plugin {
+		h.env = plugintest.NewEnv(t, plugintest.Build(t, "./plugins/local", "local", ""))
+		if err := h.env.Host.Start(h.ctx); err != nil {
+			t.Fatal(err)
+		}
+		dir = h.env.Basedir
+		h.dir = dir
+	}
 	h.cfg = h.loadConfig(hcl)
 	h.db = dbtest.Open(t, o.kind, db.Options{Basedir: dir})
 	h.mq = mq.NewSimple()
@@ -81,7 +95,11 @@ func newHarness(t *testing.T, hcl string, o harnessOptions) *harness {
 	})
 	h.prov = newTestProvider(dir)
 	masterID := func() int64 { return h.masterID }
-	h.wm = workers.New(workers.Options{MQ: h.mq, Updates: h.data, Provider: h.prov, MasterID: masterID})
+	var provider workers.ConnProvider = h.prov
+	if h.env != nil {
+		provider = h.env.Host
+	}
+	h.wm = workers.New(workers.Options{MQ: h.mq, Updates: h.data, Provider: provider, MasterID: masterID})
 	h.bm = New(Options{MQ: h.mq, Updates: h.data, Reads: SQLReads{DB: h.db}, Workers: h.wm, MasterID: masterID, Seed: 1})
 	h.data.SetCollapser(h.bm)
 	if err := h.bm.RegisterControls(h.api); err != nil {
@@ -97,12 +115,17 @@ func newHarness(t *testing.T, hcl string, o harnessOptions) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(h.stop)
-	h.reconfigure(h.cfg)
+	cfg := h.cfg
+	h.cfg = &config.Config{}
+	h.reconfigure(cfg)
 	return h
 }
 
 func (h *harness) loadConfig(hcl string) *config.Config {
 	h.t.Helper()
+	if h.env != nil {
+		return h.env.Load(h.t, hcl)
+	}
 	path := filepath.Join(h.dir, fmt.Sprintf("master-%d.hcl", time.Now().UnixNano()))
 	if err := os.WriteFile(path, []byte(hcl), 0o644); err != nil {
 		h.t.Fatal(err)
@@ -116,6 +139,13 @@ func (h *harness) loadConfig(hcl string) *config.Config {
 
 func (h *harness) reconfigure(cfg *config.Config) {
 	h.t.Helper()
+	if h.env != nil {
+		commit, err := service.ReconfigureChildren(h.ctx, []service.Service{h.env.Host}, h.cfg, cfg)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		commit(h.ctx)
+	}
 	commit, err := h.bm.Reconfigure(h.ctx, cfg)
 	if err != nil {
 		h.t.Fatal(err)

@@ -77,10 +77,18 @@ func (w *Worker) Connection() (conn worker.Conn, lost <-chan struct{}) {
 	return w.conn, w.lost
 }
 
-// Connected reports whether the worker has a connection.
+// Connected reports whether the worker has a connection that is not lost.
 func (w *Worker) Connected() bool {
-	c, _ := w.Connection()
-	return c != nil
+	c, lost := w.Connection()
+	if c == nil {
+		return false
+	}
+	select {
+	case <-lost:
+		return false
+	default:
+		return true
+	}
 }
 
 // Info returns what the worker reported when it connected (nil when not
@@ -127,6 +135,13 @@ func (w *Worker) Graceful() bool {
 }
 
 func (w *Worker) canStartLocked(now time.Time) bool {
+	if w.lost != nil {
+		select {
+		case <-w.lost:
+			return false // lost, not yet detached
+		default:
+		}
+	}
 	return w.conn != nil && !w.paused && !w.graceful && !now.Before(w.quarantineUntil) &&
 		(w.cfg.MaxBuilds <= 0 || w.running < w.cfg.MaxBuilds)
 }
