@@ -15,7 +15,7 @@ import (
 // endpoint has something to answer. Rows are inserted with SQL until the
 // data update methods exist.
 
-const t0 = 1795727780
+const fixtureT0 = 1795727780
 
 var fixtureSQL = []string{
 	`INSERT INTO masters (id, name, name_hash, active, last_active) VALUES (1, 'vm:/m1', 'h-m1', 1, 1795727780)`,
@@ -63,14 +63,14 @@ func fixtureBuilds() []string {
 		}
 		out = append(out,
 			`INSERT INTO buildsets (id, external_idstring, reason, submitted_at, complete, complete_at, results, parent_buildid, parent_relationship) VALUES (`+
-				itoa(id)+`, NULL, 'A build was forced by '''': bench', `+itoa(t0+1)+`, 1, `+itoa(t0+2)+`, `+itoa(results[i])+`, NULL, NULL)`,
+				itoa(id)+`, NULL, 'A build was forced by '''': bench', `+itoa(fixtureT0+1)+`, 1, `+itoa(fixtureT0+2)+`, `+itoa(results[i])+`, NULL, NULL)`,
 			`INSERT INTO buildset_sourcestamps (id, buildsetid, sourcestampid) VALUES (`+itoa(id)+`, `+itoa(id)+`, `+itoa(ss)+`)`,
 			`INSERT INTO buildset_properties (buildsetid, property_name, property_value) VALUES (`+itoa(id)+`, 'reason', '["bench", "Force Build Form"]'), (`+itoa(id)+`, 'owner', '["", "Force Build Form"]'), (`+itoa(id)+`, 'scheduler', '["force", "Scheduler"]')`,
 			`INSERT INTO buildrequests (id, buildsetid, builderid, priority, complete, results, submitted_at, complete_at, waited_for) VALUES (`+
-				itoa(id)+`, `+itoa(id)+`, `+itoa(bid)+`, 0, 1, `+itoa(results[i])+`, `+itoa(t0+1)+`, `+itoa(t0+2)+`, 0)`,
-			`INSERT INTO buildrequest_claims (brid, masterid, claimed_at) VALUES (`+itoa(id)+`, 1, `+itoa(t0+1)+`)`,
+				itoa(id)+`, `+itoa(id)+`, `+itoa(bid)+`, 0, 1, `+itoa(results[i])+`, `+itoa(fixtureT0+1)+`, `+itoa(fixtureT0+2)+`, 0)`,
+			`INSERT INTO buildrequest_claims (brid, masterid, claimed_at) VALUES (`+itoa(id)+`, 1, `+itoa(fixtureT0+1)+`)`,
 			`INSERT INTO builds (id, number, builderid, buildrequestid, workerid, masterid, started_at, complete_at, state_string, results) VALUES (`+
-				itoa(id)+`, `+itoa(numbers[bid])+`, `+itoa(bid)+`, `+itoa(id)+`, 1, 1, `+itoa(t0+1+i/3)+`, `+itoa(t0+2+i/3)+`, '`+strings.ReplaceAll(state, "'", "''")+`', `+itoa(results[i])+`)`,
+				itoa(id)+`, `+itoa(numbers[bid])+`, `+itoa(bid)+`, `+itoa(id)+`, 1, 1, `+itoa(fixtureT0+1+i/3)+`, `+itoa(fixtureT0+2+i/3)+`, '`+strings.ReplaceAll(state, "'", "''")+`', `+itoa(results[i])+`)`,
 		)
 	}
 	// A pending request and a running build (results NULL), and a buildset

@@ -16,10 +16,10 @@ import (
 	"github.com/bbhost/bbhost/host/mq"
 )
 
-// env is a decoded envelope.
-type env map[string]any
+// apiEnv is a decoded envelope.
+type apiEnv map[string]any
 
-func (e env) items(t *testing.T, plural string) []map[string]any {
+func (e apiEnv) items(t *testing.T, plural string) []map[string]any {
 	t.Helper()
 	raw, ok := e[plural].([]any)
 	if !ok {
@@ -32,7 +32,7 @@ func (e env) items(t *testing.T, plural string) []map[string]any {
 	return out
 }
 
-func (e env) ids(t *testing.T, plural, key string) []string {
+func (e apiEnv) ids(t *testing.T, plural, key string) []string {
 	t.Helper()
 	var out []string
 	for _, it := range e.items(t, plural) {
@@ -41,7 +41,7 @@ func (e env) ids(t *testing.T, plural, key string) []string {
 	return out
 }
 
-func (e env) total(t *testing.T) any {
+func (e apiEnv) total(t *testing.T) any {
 	t.Helper()
 	meta, ok := e["meta"].(map[string]any)
 	if !ok {
@@ -50,7 +50,7 @@ func (e env) total(t *testing.T) any {
 	return meta["total"]
 }
 
-func getEnv(t *testing.T, a *API, path, query string) (env, error) {
+func getEnv(t *testing.T, a *API, path, query string) (apiEnv, error) {
 	t.Helper()
 	q, err := url.ParseQuery(query)
 	if err != nil {
@@ -69,14 +69,14 @@ func getEnv(t *testing.T, a *API, path, query string) (env, error) {
 	}
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
-	var e env
+	var e apiEnv
 	if err := d.Decode(&e); err != nil {
 		t.Fatalf("decode %s: %v\n%s", path, err, b)
 	}
 	return e, nil
 }
 
-func mustEnv(t *testing.T, a *API, path, query string) env {
+func mustEnv(t *testing.T, a *API, path, query string) apiEnv {
 	t.Helper()
 	e, err := getEnv(t, a, path, query)
 	if err != nil {
@@ -85,7 +85,7 @@ func mustEnv(t *testing.T, a *API, path, query string) env {
 	return e
 }
 
-func wantErr(t *testing.T, a *API, path, query string, kind any, msg string) {
+func wantGetErr(t *testing.T, a *API, path, query string, kind any, msg string) {
 	t.Helper()
 	_, err := getEnv(t, a, path, query)
 	if err == nil {
@@ -100,7 +100,7 @@ func wantErr(t *testing.T, a *API, path, query string, kind any, msg string) {
 	}
 }
 
-func eqList(t *testing.T, what string, got []string, want ...string) {
+func eqIDs(t *testing.T, what string, got []string, want ...string) {
 	t.Helper()
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("%s = %v, want %v", what, got, want)
@@ -125,7 +125,7 @@ func TestGetEmpty(t *testing.T) {
 		a := NewAPI(APIOptions{DB: d, MQ: mq.NewSimple()})
 		for _, plural := range rootLinks {
 			if plural == "logchunks" {
-				wantErr(t, a, plural, "", &NotFoundError{}, "not found while getting")
+				wantGetErr(t, a, plural, "", &NotFoundError{}, "not found while getting")
 				continue
 			}
 			e := mustEnv(t, a, plural, "")
@@ -134,14 +134,14 @@ func TestGetEmpty(t *testing.T) {
 			}
 		}
 		for _, p := range []string{"builds/1", "builders/b0", "logs/1/contents", "workers/w0", "changes/1", "buildsets/1"} {
-			wantErr(t, a, p, "", &NotFoundError{}, "not found while getting from endpoint for ")
+			wantGetErr(t, a, p, "", &NotFoundError{}, "not found while getting from endpoint for ")
 		}
 		for _, p := range []string{"builds/1/steps", "builders/1/builds", "builds/1/changes", "builds/1/data", "test_result_sets/1/results"} {
 			if e := mustEnv(t, a, p, ""); len(e) != 2 {
 				t.Errorf("%s: %v", p, e)
 			}
 		}
-		wantErr(t, a, "builders/1/builds/1/steps", "", &NotFoundError{}, "not found")
+		wantGetErr(t, a, "builders/1/builds/1/steps", "", &NotFoundError{}, "not found")
 		e := mustEnv(t, a, "builds/1/properties", "")
 		if got := fmt.Sprint(e["properties"]); got != "[map[]]" {
 			t.Errorf("properties of a missing build = %s", got)
@@ -153,7 +153,7 @@ func TestGetBuilds(t *testing.T) {
 	dbtest.Run(t, db.Options{}, func(t *testing.T, d *db.DB) {
 		a, _ := newFixtureAPI(t, d)
 		e := mustEnv(t, a, "builds", "")
-		eqList(t, "builds", e.ids(t, "builds", "buildid"), "1", "2", "3", "4", "5", "6", "7", "8")
+		eqIDs(t, "builds", e.ids(t, "builds", "buildid"), "1", "2", "3", "4", "5", "6", "7", "8")
 		if fmt.Sprint(e.total(t)) != "8" {
 			t.Errorf("total = %v", e.total(t))
 		}
@@ -208,7 +208,7 @@ func TestGetBuilds(t *testing.T) {
 		}
 		for _, c := range cases {
 			e := mustEnv(t, a, "builds", c.query)
-			eqList(t, "builds?"+c.query, e.ids(t, "builds", "buildid"), c.want...)
+			eqIDs(t, "builds?"+c.query, e.ids(t, "builds", "buildid"), c.want...)
 			if fmt.Sprint(e.total(t)) != fmt.Sprint(len(c.want)) {
 				t.Errorf("builds?%s total = %v, want %d", c.query, e.total(t), len(c.want))
 			}
@@ -220,16 +220,16 @@ func TestGetBuilds(t *testing.T) {
 		}
 
 		// Paths.
-		eqList(t, "builders/1/builds", mustEnv(t, a, "builders/1/builds", "").ids(t, "builds", "buildid"), "1", "3", "4", "6", "7")
-		eqList(t, "builders/b1/builds", mustEnv(t, a, "builders/b1/builds", "").ids(t, "builds", "buildid"), "2", "5", "8")
-		eqList(t, "builders/nosuch/builds", mustEnv(t, a, "builders/nosuch/builds", "").ids(t, "builds", "buildid"))
-		eqList(t, "buildrequests/9/builds", mustEnv(t, a, "buildrequests/9/builds", "").ids(t, "builds", "buildid"), "8")
-		eqList(t, "workers/1/builds", mustEnv(t, a, "workers/1/builds", "limit=2").ids(t, "builds", "buildid"), "1", "2")
-		eqList(t, "changes/2/builds", mustEnv(t, a, "changes/2/builds", "").ids(t, "builds", "buildid"), "7")
-		eqList(t, "changes/1/builds", mustEnv(t, a, "changes/1/builds", "").ids(t, "builds", "buildid"))
+		eqIDs(t, "builders/1/builds", mustEnv(t, a, "builders/1/builds", "").ids(t, "builds", "buildid"), "1", "3", "4", "6", "7")
+		eqIDs(t, "builders/b1/builds", mustEnv(t, a, "builders/b1/builds", "").ids(t, "builds", "buildid"), "2", "5", "8")
+		eqIDs(t, "builders/nosuch/builds", mustEnv(t, a, "builders/nosuch/builds", "").ids(t, "builds", "buildid"))
+		eqIDs(t, "buildrequests/9/builds", mustEnv(t, a, "buildrequests/9/builds", "").ids(t, "builds", "buildid"), "8")
+		eqIDs(t, "workers/1/builds", mustEnv(t, a, "workers/1/builds", "limit=2").ids(t, "builds", "buildid"), "1", "2")
+		eqIDs(t, "changes/2/builds", mustEnv(t, a, "changes/2/builds", "").ids(t, "builds", "buildid"), "7")
+		eqIDs(t, "changes/1/builds", mustEnv(t, a, "changes/1/builds", "").ids(t, "builds", "buildid"))
 		for _, p := range []string{"builds/3", "builders/1/builds/2", "builders/b0/builds/2"} {
 			e := mustEnv(t, a, p, "")
-			eqList(t, p, e.ids(t, "builds", "buildid"), "3")
+			eqIDs(t, p, e.ids(t, "builds", "buildid"), "3")
 			if m, ok := e["meta"].(map[string]any); !ok || len(m) != 0 {
 				t.Errorf("%s meta = %v, want {}", p, e["meta"])
 			}
@@ -258,23 +258,23 @@ func TestGetBuilds(t *testing.T) {
 		}
 
 		// Errors, with 3.7's messages.
-		wantErr(t, a, "builds", "field=buildid&order=number", &BadRequestError{}, "cannot order on un-selected fields")
-		wantErr(t, a, "builds", "field=buildid&number=1", &BadRequestError{}, "cannot filter on un-selected fields")
-		wantErr(t, a, "builds", "nosuch=1", &BadRequestError{}, "unrecognized query parameter 'nosuch'")
-		wantErr(t, a, "builds", "complete=maybe", &BadRequestError{}, "invalid filter value for complete")
-		wantErr(t, a, "builds", "results__lt=x", &BadRequestError{}, "invalid filter value for results__lt")
-		wantErr(t, a, "builds", "field=", &BadRequestError{}, "no such field ''")
-		wantErr(t, a, "builds", "field=nosuch", &BadRequestError{}, "no such field 'nosuch'")
-		wantErr(t, a, "builds", "order=-nosuch", &BadRequestError{}, "no such field 'nosuch'")
-		wantErr(t, a, "builds", "limit=abc", &BadRequestError{}, "invalid limit")
-		wantErr(t, a, "builds", "offset=1.5", &BadRequestError{}, "invalid offset")
-		wantErr(t, a, "builds", "properties=1", &BadRequestError{}, "invalid filter value for properties")
-		wantErr(t, a, "builds/1", "number=1", &BadRequestError{}, "this is not a collection")
-		wantErr(t, a, "builds/999", "", &NotFoundError{},
+		wantGetErr(t, a, "builds", "field=buildid&order=number", &BadRequestError{}, "cannot order on un-selected fields")
+		wantGetErr(t, a, "builds", "field=buildid&number=1", &BadRequestError{}, "cannot filter on un-selected fields")
+		wantGetErr(t, a, "builds", "nosuch=1", &BadRequestError{}, "unrecognized query parameter 'nosuch'")
+		wantGetErr(t, a, "builds", "complete=maybe", &BadRequestError{}, "invalid filter value for complete")
+		wantGetErr(t, a, "builds", "results__lt=x", &BadRequestError{}, "invalid filter value for results__lt")
+		wantGetErr(t, a, "builds", "field=", &BadRequestError{}, "no such field ''")
+		wantGetErr(t, a, "builds", "field=nosuch", &BadRequestError{}, "no such field 'nosuch'")
+		wantGetErr(t, a, "builds", "order=-nosuch", &BadRequestError{}, "no such field 'nosuch'")
+		wantGetErr(t, a, "builds", "limit=abc", &BadRequestError{}, "invalid limit")
+		wantGetErr(t, a, "builds", "offset=1.5", &BadRequestError{}, "invalid offset")
+		wantGetErr(t, a, "builds", "properties=1", &BadRequestError{}, "invalid filter value for properties")
+		wantGetErr(t, a, "builds/1", "number=1", &BadRequestError{}, "this is not a collection")
+		wantGetErr(t, a, "builds/999", "", &NotFoundError{},
 			"not found while getting from endpoint for /builds/n:buildid,/builders/n:builderid/builds/n:number,/builders/i:buildername/builds/n:number with arguments {'buildid': 999}")
-		wantErr(t, a, "builders/b9/builds/1", "", &NotFoundError{}, "not found while getting")
-		wantErr(t, a, "builds/abc", "", &NotFoundError{}, "Invalid path: builds/abc")
-		wantErr(t, a, "builds/", "", &NotFoundError{}, "Invalid path: builds/")
-		wantErr(t, a, "/", "", &NotFoundError{}, "Invalid path: ")
+		wantGetErr(t, a, "builders/b9/builds/1", "", &NotFoundError{}, "not found while getting")
+		wantGetErr(t, a, "builds/abc", "", &NotFoundError{}, "Invalid path: builds/abc")
+		wantGetErr(t, a, "builds/", "", &NotFoundError{}, "Invalid path: builds/")
+		wantGetErr(t, a, "/", "", &NotFoundError{}, "Invalid path: ")
 	})
 }
