@@ -51,6 +51,9 @@ func croniterSteps(expr string) (string, error) {
 				if lo > hi {
 					return "", fmt.Errorf("%q: range %q runs backwards", expr, rng)
 				}
+				if lo < fieldRanges[i][0] || hi > fieldRanges[i][1] {
+					return "", fmt.Errorf("%q: range %q is out of %d-%d", expr, rng, fieldRanges[i][0], fieldRanges[i][1])
+				}
 			}
 			var vals []string
 			for v := lo; v <= hi; v++ {

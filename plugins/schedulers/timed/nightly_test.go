@@ -171,6 +171,7 @@ func TestNightlyConfig(t *testing.T) {
 		{`minute = 1.5`, "minute"},
 		{`hour = true`, "hour"},
 		{`day_of_month = "*/40"`, "minute"},
+		{`minute = "0-999999999/1"`, "minute"},
 	}
 	for _, tt := range tests {
 		diags, err := h.Validate(base.TypeScheduler, NightlyKind, tt.body)
