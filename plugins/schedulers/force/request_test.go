@@ -237,6 +237,8 @@ func TestParameterValues(t *testing.T) {
 			errs: map[string]string{"n": "int() argument must be a string, a bytes-like object or a real number, not 'NoneType'"}},
 		{fields: map[string]any{"t": int64(12345)},
 			errs: map[string]string{"t": "object of type 'int' has no len()"}},
+		{fields: map[string]any{"t": make([]any, 1001)},
+			errs: map[string]string{"t": "t: too many values (1001 > 1000)"}},
 		{fields: map[string]any{"t": "ok", "n": "99999999999999999999"},
 			errs: map[string]string{"n": "integer '99999999999999999999' is out of range"}},
 	}

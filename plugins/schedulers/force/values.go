@@ -55,6 +55,10 @@ func newKwargs(fields map[string]any) kwargs {
 	return kw
 }
 
+// maxValues bounds the values of one field (dropBlanks is quadratic, as
+// Buildbot's loop is).
+const maxValues = 1000
+
 // dropBlanks is Buildbot's "delete white space for args" loop, quirks
 // included: it removes blank strings while iterating over the same list,
 // so a blank right after a removed one survives.
@@ -90,6 +94,9 @@ func (p *param) get(kw kwargs) (any, *fieldError) {
 			args = []any{p.def}
 		}
 		return len(args) == 1 && pyfmt.Equal(args[0], true), nil
+	}
+	if n := len(kw[p.key()]); n > maxValues {
+		return nil, valueErrorf("%s: too many values (%d > %d)", p.label, n, maxValues)
 	}
 	args := dropBlanks(append([]any(nil), kw[p.key()]...))
 	if len(args) == 0 {
