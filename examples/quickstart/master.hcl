@@ -29,7 +29,7 @@ builder "hello" {
     mode    = "full"
     method  = "clobber"
   }
-  step "shell" "say hello" {
+  step "shell" "say-hello" {
     command = ["sh", "-c", "./hello.sh; echo 'greeting: %(prop:greeting)s, revision %(prop:got_revision)s'"]
   }
   step "shell" "test" {
