@@ -78,20 +78,26 @@ type events []mq.Message
 
 func (e *events) add(key mq.Key, body any) { *e = append(*e, mq.Message{Key: key, Body: body}) }
 
-// update runs fn in one transaction and publishes the events it collected
-// once the transaction committed (a retried transaction starts with no
-// events).
+// update runs fn in one durable transaction and publishes the events it
+// collected once the transaction committed (a retried transaction starts
+// with no events).
 func (c *Connector) update(ctx context.Context, fn func(tx *db.Tx, ev *events) error) error {
+	return c.run(ctx, true, fn)
+}
+
+// progress is update for a build's progress (steps, logs, state strings,
+// properties): when the database batches commits, such transactions may
+// commit together a little later, and their events are published then.
+func (c *Connector) progress(ctx context.Context, fn func(tx *db.Tx, ev *events) error) error {
+	return c.run(ctx, false, fn)
+}
+
+func (c *Connector) run(ctx context.Context, durable bool, fn func(tx *db.Tx, ev *events) error) error {
 	var ev events
-	err := c.db.Tx(ctx, func(tx *db.Tx) error {
+	return c.db.TxThen(ctx, durable, func(tx *db.Tx) error {
 		ev = ev[:0]
 		return fn(tx, &ev)
-	})
-	if err != nil {
-		return err
-	}
-	c.publish(ev)
-	return nil
+	}, func() { c.publish(ev) })
 }
 
 func (c *Connector) publish(ev events) {

@@ -197,7 +197,9 @@ func TestBuildsetWithoutBuildersCompletes(t *testing.T) {
 
 type collapserFunc func(brids map[int64]int64) error
 
-func (f collapserFunc) CollapseRequests(_ context.Context, brids map[int64]int64) error { return f(brids) }
+func (f collapserFunc) CollapseRequests(_ context.Context, brids map[int64]int64) error {
+	return f(brids)
+}
 
 func TestCollapserRunsBeforeEvents(t *testing.T) {
 	runEnv(t, func(t *testing.T, e *env) {

@@ -21,52 +21,57 @@ func (c *Connector) AddBuild(ctx context.Context, builderID, buildRequestID, wor
 	if workerID != 0 {
 		spec.WorkerID = &workerID
 	}
-	b, err := c.db.Builds().Add(ctx, spec)
+	err = c.progress(ctx, func(tx *db.Tx, _ *events) error {
+		b, err := tx.Builds().Add(ctx, spec)
+		if err == nil {
+			buildID, number = b.ID, b.Number
+		}
+		return err
+	})
 	if err != nil {
 		return 0, 0, err
 	}
-	return b.ID, b.Number, nil
+	return buildID, number, nil
+}
+
+// buildEvent runs a build update and publishes the build's event ev.
+func (c *Connector) buildEvent(ctx context.Context, ev string, write func(tx *db.Tx) (*db.Build, error)) error {
+	return c.progress(ctx, func(tx *db.Tx, evs *events) error {
+		b, err := write(tx)
+		if err != nil {
+			return err
+		}
+		evs.build(buildFromRow(b), ev)
+		return nil
+	})
 }
 
 // GenerateNewBuildEvent publishes a build's new event.
 func (c *Connector) GenerateNewBuildEvent(ctx context.Context, buildID int64) error {
-	b, err := c.db.Builds().Get(ctx, buildID)
-	if err != nil {
-		return fmt.Errorf("new build event %d: %w", buildID, err)
-	}
-	if b == nil {
-		return fmt.Errorf("new build event %d: %w", buildID, db.ErrNotFound)
-	}
-	var ev events
-	ev.build(buildFromRow(b), "new")
-	c.publish(ev)
-	return nil
+	return c.buildEvent(ctx, "new", func(tx *db.Tx) (*db.Build, error) {
+		b, err := tx.Builds().Get(ctx, buildID)
+		if err == nil && b == nil {
+			err = fmt.Errorf("new build event %d: %w", buildID, db.ErrNotFound)
+		}
+		return b, err
+	})
 }
 
 // SetBuildStateString sets a build's state string and publishes its update
 // event.
 func (c *Connector) SetBuildStateString(ctx context.Context, buildID int64, s string) error {
-	b, err := c.db.Builds().SetStateString(ctx, buildID, s)
-	if err != nil {
-		return err
-	}
-	var ev events
-	ev.build(buildFromRow(b), "update")
-	c.publish(ev)
-	return nil
+	return c.buildEvent(ctx, "update", func(tx *db.Tx) (*db.Build, error) {
+		return tx.Builds().SetStateString(ctx, buildID, s)
+	})
 }
 
 // FinishBuild completes a build with result and publishes its finished
 // event.
 func (c *Connector) FinishBuild(ctx context.Context, buildID int64, result int) error {
-	b, err := c.db.Builds().Finish(ctx, buildID, result, c.now())
-	if err != nil {
-		return err
-	}
-	var ev events
-	ev.build(buildFromRow(b), "finished")
-	c.publish(ev)
-	return nil
+	now := c.now()
+	return c.buildEvent(ctx, "finished", func(tx *db.Tx) (*db.Build, error) {
+		return tx.Builds().Finish(ctx, buildID, result, now)
+	})
 }
 
 // SetBuildProperty writes one build property and, when it changed,
@@ -82,17 +87,22 @@ func (c *Connector) SetBuildProperties(ctx context.Context, buildID int64, props
 	if len(props) == 0 {
 		return nil
 	}
-	changed, err := c.db.Builds().SetProperties(ctx, buildID, propertiesFromSourced(props))
-	if err != nil {
-		return err
-	}
-	if len(changed) > 0 {
-		c.mq.Produce(mq.Key{"builds", idKey(buildID), "properties", "update"}, sourcedFromRow(changed))
-	}
-	return nil
+	in := propertiesFromSourced(props)
+	return c.progress(ctx, func(tx *db.Tx, ev *events) error {
+		changed, err := tx.Builds().SetProperties(ctx, buildID, in)
+		if err != nil {
+			return err
+		}
+		if len(changed) > 0 {
+			ev.add(mq.Key{"builds", idKey(buildID), "properties", "update"}, sourcedFromRow(changed))
+		}
+		return nil
+	})
 }
 
 // AddBuildData stores (or replaces) a named blob of a build; no event.
 func (c *Connector) AddBuildData(ctx context.Context, buildID int64, name string, value []byte, source string) error {
-	return c.db.Builds().SetData(ctx, buildID, name, value, source)
+	return c.progress(ctx, func(tx *db.Tx, _ *events) error {
+		return tx.Builds().SetData(ctx, buildID, name, value, source)
+	})
 }

@@ -59,7 +59,7 @@ func (c *Connector) AddBuildset(ctx context.Context, in BuildsetInput, state ...
 	bs := buildsetFromRow(&added.Buildset, added.SourceStamps)
 	bs.Results = nil // as Buildbot's message: null until complete
 	ev.add(buildsetKey(bsid, "new"), &BuildsetNewEvent{Buildset: *bs, Scheduler: in.Scheduler})
-	c.publish(ev)
+	c.db.AfterCommits(func() { c.publish(ev) })
 	if len(brids) == 0 {
 		if err := c.MaybeBuildsetComplete(ctx, bsid); err != nil {
 			return bsid, brids, err

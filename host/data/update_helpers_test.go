@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bbhost/bbhost/host/data"
 	"github.com/bbhost/bbhost/host/db"
@@ -17,6 +18,9 @@ import (
 type recorder struct {
 	mu   sync.Mutex
 	msgs []mq.Message
+	// drain, when set, waits until every committed event is published
+	// (batched commits publish later, on another goroutine).
+	drain func()
 }
 
 func (r *recorder) handle(k mq.Key, body any) {
@@ -27,6 +31,9 @@ func (r *recorder) handle(k mq.Key, body any) {
 
 // take returns the messages since the last take.
 func (r *recorder) take() []mq.Message {
+	if r.drain != nil {
+		r.drain()
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := r.msgs
@@ -66,15 +73,30 @@ type env struct {
 func newEnv(t *testing.T, d *db.DB, clock *dbtest.Clock) *env {
 	e := &env{ctx: context.Background(), db: d, mq: mq.NewSimple(), rec: &recorder{}, clock: clock}
 	e.mq.Consume(mq.Key{"#"}, e.rec.handle)
+	if d.Batched() {
+		e.rec.drain = func() {
+			if err := d.Flush(e.ctx); err != nil {
+				t.Error(err)
+			}
+			done := make(chan struct{})
+			d.AfterCommits(func() { close(done) })
+			<-done
+		}
+	}
 	e.c = data.New(d, e.mq, data.Options{LogCompression: "zstd"})
 	return e
 }
 
-// runEnv runs fn on every kind of database, with a clock at 1000.
+// runEnv runs fn on every kind of database, and on SQLite with batched
+// commits, with a clock at 1000.
 func runEnv(t *testing.T, fn func(t *testing.T, e *env)) {
 	dbtest.RunKinds(t, func(t *testing.T, kind dbtest.Kind) {
 		clock := dbtest.NewClock(1000)
 		fn(t, newEnv(t, dbtest.Open(t, kind, db.Options{Now: clock.Now}), clock))
+	})
+	t.Run("sqlite-batched", func(t *testing.T) {
+		clock := dbtest.NewClock(1000)
+		fn(t, newEnv(t, dbtest.Open(t, dbtest.SQLiteFile, db.Options{Now: clock.Now, CommitDelay: time.Hour}), clock))
 	})
 }
 

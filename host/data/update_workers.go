@@ -80,16 +80,18 @@ func (c *Connector) SetWorkerState(ctx context.Context, workerID int64, paused, 
 // WorkerMissing publishes workers.N.missing (nothing is written): the
 // worker, when it was last connected and whom to notify.
 func (c *Connector) WorkerMissing(ctx context.Context, workerID, masterID int64, lastConnection string, notify []string) error {
-	w, err := loadWorker(ctx, c.db, workerID)
-	if err != nil {
-		return err
-	}
-	if w == nil {
-		return fmt.Errorf("worker %d missing: %w", workerID, db.ErrNotFound)
-	}
 	if notify == nil {
 		notify = []string{}
 	}
-	c.mq.Produce(workerKey(workerID, "missing"), &WorkerMissingEvent{Worker: *w, LastConnection: lastConnection, Notify: notify})
-	return nil
+	return c.update(ctx, func(tx *db.Tx, ev *events) error {
+		w, err := loadWorker(ctx, tx, workerID)
+		if err != nil {
+			return err
+		}
+		if w == nil {
+			return fmt.Errorf("worker %d missing: %w", workerID, db.ErrNotFound)
+		}
+		ev.add(workerKey(workerID, "missing"), &WorkerMissingEvent{Worker: *w, LastConnection: lastConnection, Notify: notify})
+		return nil
+	})
 }

@@ -75,6 +75,13 @@ func (c BuildRequests) GetMany(ctx context.Context, ids []int64) ([]BuildRequest
 }
 
 func getRequests(ctx context.Context, r runner, ids []int64) ([]BuildRequest, error) {
+	if len(ids) == 1 {
+		br, err := scanBuildRequest(r.queryRow(ctx, qBRGet, ids[0]))
+		if ok, err := noRows(err); !ok {
+			return nil, err
+		}
+		return []BuildRequest{br}, nil
+	}
 	var out []BuildRequest
 	for _, part := range batches(uniqueIDs(ids), 500) {
 		rows, err := r.querySQL(ctx, "SELECT "+brCols+brFrom+" WHERE br.id IN ("+placeholders(1, len(part))+") ORDER BY br.id", int64Args(nil, part)...)

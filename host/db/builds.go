@@ -50,7 +50,6 @@ var (
 	qBuildsOfReq   = newStmt("SELECT " + buildCols + " FROM builds WHERE buildrequestid = $1 ORDER BY id")
 	qBuildsRunning = newStmt("SELECT " + buildCols + " FROM builds WHERE masterid = $1 AND complete_at IS NULL ORDER BY id")
 	qBuildProps    = newStmt("SELECT name, value, source FROM build_properties WHERE buildid = $1")
-	qBuildPropGet  = newStmt("SELECT value, source FROM build_properties WHERE buildid = $1 AND name = $2")
 	qBuildPropIns  = newStmt("INSERT INTO build_properties (buildid, name, value, source) VALUES ($1, $2, $3, $4)")
 	qBuildPropUpd  = newStmt("UPDATE build_properties SET value = $3, source = $4 WHERE buildid = $1 AND name = $2")
 	qBuildDataUps  = newStmt("INSERT INTO build_data (buildid, name, value, length, source) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (buildid, name) DO UPDATE SET value = excluded.value, length = excluded.length, source = excluded.source")
@@ -209,23 +208,21 @@ func (c Builds) SetProperties(ctx context.Context, id int64, props Properties) (
 	err := c.write(ctx, func(t *Tx) error {
 		clear(changed)
 		stored := map[string][2]string{}
-		if len(props) > 4 {
-			rows, err := t.query(ctx, qBuildProps, id)
-			if err != nil {
+		rows, err := t.query(ctx, qBuildProps, id)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var name, value, source string
+			if err := rows.Scan(&name, &value, &source); err != nil {
+				rows.Close()
 				return err
 			}
-			for rows.Next() {
-				var name, value, source string
-				if err := rows.Scan(&name, &value, &source); err != nil {
-					rows.Close()
-					return err
-				}
-				stored[name] = [2]string{value, source}
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
+			stored[name] = [2]string{value, source}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
 		}
 		for _, name := range sortedKeys(props) {
 			p := props[name]
@@ -236,13 +233,6 @@ func (c Builds) SetProperties(ctx context.Context, id int64, props Properties) (
 				return fmt.Errorf("property %q: %w", name, err)
 			}
 			old, ok := stored[name]
-			if len(props) <= 4 {
-				found, err := noRows(t.queryRow(ctx, qBuildPropGet, id, name).Scan(&old[0], &old[1]))
-				if err != nil {
-					return err
-				}
-				ok = found
-			}
 			switch {
 			case !ok:
 				_, err = t.exec(ctx, qBuildPropIns, id, name, value, source)

@@ -309,7 +309,7 @@ func (c Changes) Prune(ctx context.Context, horizon int) (int64, error) {
 	var n int64
 	err := c.write(ctx, func(t *Tx) error {
 		var cutoff sql.NullInt64
-		err := t.tx.QueryRowContext(ctx, t.db.Rebind(
+		err := t.q.QueryRowContext(ctx, t.db.Rebind(
 			"SELECT changeid FROM changes ORDER BY changeid DESC LIMIT 1 OFFSET $1"), horizon).Scan(&cutoff)
 		if ok, err := noRows(err); !ok {
 			return err

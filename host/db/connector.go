@@ -45,12 +45,25 @@ func (d Dialect) String() string {
 }
 
 // DB is the connector: a writer and a reader pool on one database. On SQLite
-// the writer has exactly one connection (SQLite has one writer at a time) and
-// readers run beside it thanks to WAL; on PostgreSQL both are one pool.
+// the writer is exactly one connection (SQLite has one writer at a time),
+// held for the connector's life and used under a mutex, and readers run
+// beside it thanks to WAL; on PostgreSQL both are one pool.
 type DB struct {
 	dialect Dialect
 	w, r    *sql.DB
-	log     hclog.Logger
+	// wconn is the SQLite writer connection, used under wmu. Transactions
+	// on it are plain BEGIN IMMEDIATE … COMMIT statements: database/sql's
+	// Tx would start a goroutine per transaction and per query.
+	wconn *sql.Conn
+	wmu   sync.Mutex
+	// txc holds the transaction-control statements prepared on wconn.
+	txc txControl
+	// tempPath is the file behind an "in-memory" SQLite database, removed
+	// by Close.
+	tempPath string
+	// batch is set when non-durable transactions are batched (commit.go).
+	batch *batcher
+	log   hclog.Logger
 	// redacted is the URL without its password, for logs.
 	redacted string
 	rebinds  sync.Map // query → rebound query (SQLite)
@@ -70,6 +83,10 @@ type Options struct {
 	// Now is the clock for the timestamps the components write; default
 	// time.Now. Tests set it to control time.
 	Now func() time.Time
+	// CommitDelay, on SQLite, batches non-durable transactions (TxThen with
+	// durable false) into one commit at most this long after the first
+	// (see commit.go). 0 commits every transaction by itself.
+	CommitDelay time.Duration
 }
 
 // Open connects to url ("sqlite:///rel.sqlite", "sqlite:////abs.sqlite",
@@ -87,7 +104,7 @@ func Open(ctx context.Context, rawURL string, o Options) (*DB, error) {
 	switch {
 	case strings.HasPrefix(rawURL, "sqlite:"):
 		d.dialect = SQLite
-		if err := d.openSQLite(rawURL, o.Basedir); err != nil {
+		if err := d.openSQLite(ctx, rawURL, o.Basedir); err != nil {
 			return nil, err
 		}
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
@@ -103,7 +120,16 @@ func Open(ctx context.Context, rawURL string, o Options) (*DB, error) {
 	default:
 		return nil, fmt.Errorf("unsupported database url %q: want sqlite:///FILE, sqlite://:memory: or postgres://", d.redacted)
 	}
-	if err := d.w.PingContext(ctx); err != nil {
+	if d.dialect == SQLite && o.CommitDelay > 0 {
+		d.batch = &batcher{delay: o.CommitDelay, pub: newPublisher(func(p any) {
+			log.Error("panic in an after-commit function", "panic", p)
+		})}
+	}
+	ping := d.w.PingContext
+	if d.wconn != nil {
+		ping = d.wconn.PingContext // the writer pool's only connection
+	}
+	if err := ping(ctx); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("connect to %s: %w", d.redacted, err)
 	}
@@ -135,29 +161,24 @@ func SQLitePath(rawURL, basedir string) (string, error) {
 	return "", fmt.Errorf("malformed sqlite url %q: want sqlite:///relative.sqlite, sqlite:////abs/path or sqlite://:memory:", rawURL)
 }
 
-var memSeq atomic.Int64
-
-func (d *DB) openSQLite(rawURL, basedir string) error {
+func (d *DB) openSQLite(ctx context.Context, rawURL, basedir string) error {
 	path, err := SQLitePath(rawURL, basedir)
 	if err != nil {
 		return err
 	}
-	const pragmas = "_busy_timeout=10000&_txlock=immediate&_foreign_keys=0&_synchronous=NORMAL"
+	sync := "NORMAL"
 	if path == "" {
-		// One shared in-memory database, one connection for everything: it
-		// vanishes when its last connection closes.
-		name := fmt.Sprintf("file:bbhost-mem-%d-%d?mode=memory&cache=shared&%s", os.Getpid(), memSeq.Add(1), pragmas)
-		db, err := sql.Open("sqlite3", name)
+		// An "in-memory" database is a private temporary file, removed by
+		// Close, so that it has the same writer and reader pools as a file
+		// (a shared-cache memory database has table locks instead).
+		f, err := os.CreateTemp("", "bbhost-mem-*.sqlite")
 		if err != nil {
-			return err
+			return fmt.Errorf("create temporary database: %w", err)
 		}
-		db.SetMaxOpenConns(1)
-		db.SetMaxIdleConns(1)
-		db.SetConnMaxLifetime(0)
-		db.SetConnMaxIdleTime(0)
-		d.w, d.r = db, db
-		return nil
+		f.Close()
+		path, d.tempPath, sync = f.Name(), f.Name(), "OFF"
 	}
+	pragmas := "_busy_timeout=10000&_foreign_keys=0&_synchronous=" + sync
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("create database directory: %w", err)
 	}
@@ -180,24 +201,85 @@ func (d *DB) openSQLite(rawURL, basedir string) error {
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(0)
 	d.w, d.r = w, r
+	if d.wconn, err = w.Conn(ctx); err != nil {
+		return fmt.Errorf("connect to %s: %w", d.redacted, err)
+	}
+	if _, err := d.wconn.ExecContext(ctx, "PRAGMA mmap_size = 268435456"); err != nil {
+		return fmt.Errorf("configure %s: %w", d.redacted, err)
+	}
+	return d.txc.prepare(ctx, d.wconn)
+}
+
+// txControl are BEGIN, COMMIT and savepoint statements prepared once on the
+// SQLite writer connection (sqlite3_exec would parse them every time).
+type txControl struct {
+	begin, commit, rollback, savepoint, release, rollbackTo *sql.Stmt
+}
+
+func (c *txControl) prepare(ctx context.Context, conn *sql.Conn) error {
+	for _, p := range []struct {
+		dst **sql.Stmt
+		q   string
+	}{
+		{&c.begin, "BEGIN IMMEDIATE"}, {&c.commit, "COMMIT"}, {&c.rollback, "ROLLBACK"},
+		{&c.savepoint, "SAVEPOINT bbhost_tx"}, {&c.release, "RELEASE bbhost_tx"},
+		{&c.rollbackTo, "ROLLBACK TO bbhost_tx"},
+	} {
+		st, err := conn.PrepareContext(ctx, p.q)
+		if err != nil {
+			return fmt.Errorf("prepare %s: %w", p.q, err)
+		}
+		*p.dst = st
+	}
 	return nil
+}
+
+func (c *txControl) close() error {
+	var errs []error
+	for _, st := range []*sql.Stmt{c.begin, c.commit, c.rollback, c.savepoint, c.release, c.rollbackTo} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Close closes both pools.
 func (d *DB) Close() error {
-	if d.closed.Swap(true) {
+	if d.closed.Load() {
 		return nil
 	}
 	var errs []error
+	if d.batch != nil {
+		errs = append(errs, d.Flush(context.Background()))
+	}
+	if d.closed.Swap(true) {
+		return nil
+	}
+	if d.batch != nil {
+		d.batch.pub.close()
+	}
 	if ps := d.prepared.Swap(nil); ps != nil {
 		errs = append(errs, ps.close())
 	}
 	d.codecs.close()
+	if d.wconn != nil {
+		d.wmu.Lock()
+		errs = append(errs, d.txc.close(), d.wconn.Close())
+		d.wmu.Unlock()
+	}
 	if d.r != nil && d.r != d.w {
 		errs = append(errs, d.r.Close())
 	}
 	if d.w != nil {
 		errs = append(errs, d.w.Close())
+	}
+	if d.tempPath != "" {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if err := os.Remove(d.tempPath + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+				errs = append(errs, err)
+			}
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -251,17 +333,28 @@ func rebindSQLite(q string) string {
 
 // Query runs a read on the reader pool.
 func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	d.readBarrier(ctx)
 	return d.r.QueryContext(ctx, d.Rebind(q), args...)
 }
 
 // QueryRow runs a one-row read on the reader pool.
 func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	d.readBarrier(ctx)
 	return d.r.QueryRowContext(ctx, d.Rebind(q), args...)
 }
 
 // Exec runs one write statement on the writer, in its own transaction.
 func (d *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return d.w.ExecContext(ctx, d.Rebind(q), args...)
+	if d.dialect == Postgres {
+		return d.w.ExecContext(ctx, q, args...)
+	}
+	var res sql.Result
+	err := d.Tx(ctx, func(t *Tx) error {
+		var err error
+		res, err = t.Exec(ctx, q, args...)
+		return err
+	})
+	return res, err
 }
 
 // Tx runs fn in a write transaction, committing when fn returns nil. A
@@ -286,11 +379,17 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (d *DB) tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	if d.batch != nil {
+		return d.txBatched(ctx, true, fn, nil)
+	}
+	if d.dialect == SQLite {
+		return d.txSQLite(ctx, fn)
+	}
 	stx, err := d.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	t := &Tx{tx: stx, db: d}
+	t := &Tx{tx: stx, q: stx, db: d}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = stx.Rollback()
@@ -309,25 +408,78 @@ func (d *DB) tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	return nil
 }
 
+// txSQLite runs fn between BEGIN IMMEDIATE and COMMIT on the writer
+// connection. Statements run without the caller's cancellation (a
+// cancellable context makes the driver start a goroutine per statement);
+// the context is checked before the transaction begins.
+func (d *DB) txSQLite(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	d.wmu.Lock()
+	defer d.wmu.Unlock()
+	if d.closed.Load() {
+		return errors.New("database is closed")
+	}
+	sctx := context.WithoutCancel(ctx)
+	if _, err := d.txc.begin.ExecContext(sctx); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			_, _ = d.txc.rollback.ExecContext(sctx)
+		}
+	}()
+	if err = fn(&Tx{q: d.wconn, db: d}); err != nil {
+		return err
+	}
+	if _, err = d.txc.commit.ExecContext(sctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	committed = true
+	return nil
+}
+
 // Tx is a write transaction; its methods take $N placeholders like DB's.
 type Tx struct {
-	tx *sql.Tx
+	tx *sql.Tx // PostgreSQL
+	q  sqlRunner
 	db *DB
+}
+
+// sqlRunner is what *sql.Tx and *sql.Conn share.
+type sqlRunner interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// sctx is the context statements run with: without cancellation on SQLite
+// (see txSQLite).
+func (t *Tx) sctx(ctx context.Context) context.Context {
+	if t.tx != nil || ctx.Done() == nil {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
 }
 
 // Dialect returns the database's dialect.
 func (t *Tx) Dialect() Dialect { return t.db.dialect }
 
+// Query runs a read inside the transaction.
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, t.db.Rebind(q), args...)
+	return t.q.QueryContext(t.sctx(ctx), t.db.Rebind(q), args...)
 }
 
+// QueryRow runs a one-row read inside the transaction.
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.db.Rebind(q), args...)
+	return t.q.QueryRowContext(t.sctx(ctx), t.db.Rebind(q), args...)
 }
 
+// Exec runs a write inside the transaction.
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.db.Rebind(q), args...)
+	return t.q.ExecContext(t.sctx(ctx), t.db.Rebind(q), args...)
 }
 
 // IsUniqueViolation reports whether err is a unique-constraint violation on

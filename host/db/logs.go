@@ -106,6 +106,26 @@ func (c Logs) Add(ctx context.Context, stepID int64, name, typ string) (*Log, er
 // is smaller. Compression happens before the transaction. It returns the
 // log as updated and the number of its first appended line.
 func (c Logs) Append(ctx context.Context, id int64, content []byte, method Compression) (*Log, int, error) {
+	p, err := c.PrepareAppend(content, method)
+	if err != nil {
+		return nil, 0, fmt.Errorf("append to log %d: %w", id, err)
+	}
+	return c.AppendPrepared(ctx, id, p)
+}
+
+// PreparedLines is text cut into chunks and compressed, ready for
+// AppendPrepared (which can then run in a short transaction).
+type PreparedLines struct {
+	chunks []chunk
+	lines  int
+}
+
+// Lines returns how many lines the prepared text holds.
+func (p *PreparedLines) Lines() int { return p.lines }
+
+// PrepareAppend cuts and compresses content as Append does, without
+// touching the database.
+func (c Logs) PrepareAppend(content []byte, method Compression) (*PreparedLines, error) {
 	if n := len(content); n > 0 && content[n-1] == '\n' {
 		content = content[:n-1]
 	}
@@ -113,24 +133,29 @@ func (c Logs) Append(ctx context.Context, id int64, content []byte, method Compr
 	for i := range chunks {
 		stored, m, err := c.d.codecs.compress(method, chunks[i].content)
 		if err != nil {
-			return nil, 0, fmt.Errorf("append to log %d: %w", id, err)
+			return nil, err
 		}
 		chunks[i].stored, chunks[i].method = stored, m
 	}
-	lines := chunks[len(chunks)-1].last + 1
+	return &PreparedLines{chunks: chunks, lines: chunks[len(chunks)-1].last + 1}, nil
+}
+
+// AppendPrepared stores prepared lines at the end of a log and returns the
+// log as updated and the number of its first appended line.
+func (c Logs) AppendPrepared(ctx context.Context, id int64, p *PreparedLines) (*Log, int, error) {
 	var l Log
 	var first int
 	err := c.write(ctx, func(t *Tx) error {
 		var err error
-		l, err = scanLog(t.queryRow(ctx, qLogBump, id, lines))
+		l, err = scanLog(t.queryRow(ctx, qLogBump, id, p.lines))
 		if ok, err := noRows(err); !ok {
 			if err == nil {
 				err = fmt.Errorf("log %d: %w", id, ErrNotFound)
 			}
 			return err
 		}
-		first = l.NumLines - lines
-		for _, ch := range chunks {
+		first = l.NumLines - p.lines
+		for _, ch := range p.chunks {
 			if _, err := t.exec(ctx, qChunkInsert, id, first+ch.first, first+ch.last, ch.stored, int(ch.method)); err != nil {
 				return err
 			}

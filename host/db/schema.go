@@ -49,6 +49,7 @@ func ddl(d Dialect, s string) string {
 // database. A database that holds tables but no version (a Buildbot
 // database, or something else) is an error.
 func (d *DB) SchemaVersion(ctx context.Context) (int, error) {
+	d.readBarrier(ctx)
 	return schemaVersion(ctx, d.r, d.dialect)
 }
 
@@ -116,7 +117,7 @@ func (d *DB) Upgrade(ctx context.Context) (from, to int, err error) {
 }
 
 func (d *DB) upgradeTo(ctx context.Context, target int) (from, to int, err error) {
-	from, err = schemaVersion(ctx, d.w, d.dialect)
+	from, err = schemaVersion(ctx, d.r, d.dialect)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -132,11 +133,11 @@ func (d *DB) upgradeTo(ctx context.Context, target int) (from, to int, err error
 			if d.dialect == Postgres {
 				// Masters sharing the database (its current schema) upgrade one
 				// at a time.
-				if _, err := t.tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext('bbhost upgrade ' || current_schema()))"); err != nil {
+				if _, err := t.q.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext('bbhost upgrade ' || current_schema()))"); err != nil {
 					return fmt.Errorf("lock for upgrade: %w", err)
 				}
 			}
-			cur, err := schemaVersion(ctx, t.tx, d.dialect)
+			cur, err := schemaVersion(ctx, t.q, d.dialect)
 			if err != nil {
 				return err
 			}
@@ -151,17 +152,17 @@ func (d *DB) upgradeTo(ctx context.Context, target int) (from, to int, err error
 				if strings.TrimSpace(s) == "" {
 					continue
 				}
-				if _, err := t.tx.ExecContext(ctx, s); err != nil {
+				if _, err := t.q.ExecContext(ctx, s); err != nil {
 					return fmt.Errorf("%s: %w", firstLine(s), err)
 				}
 			}
 			if m.version == 1 {
-				if _, err := t.tx.ExecContext(ctx, "CREATE TABLE "+versionTable+" (version INTEGER NOT NULL)"); err != nil {
+				if _, err := t.q.ExecContext(ctx, "CREATE TABLE "+versionTable+" (version INTEGER NOT NULL)"); err != nil {
 					return err
 				}
-				_, err = t.tx.ExecContext(ctx, d.Rebind("INSERT INTO "+versionTable+" (version) VALUES ($1)"), m.version)
+				_, err = t.q.ExecContext(ctx, d.Rebind("INSERT INTO "+versionTable+" (version) VALUES ($1)"), m.version)
 			} else {
-				_, err = t.tx.ExecContext(ctx, d.Rebind("UPDATE "+versionTable+" SET version = $1"), m.version)
+				_, err = t.q.ExecContext(ctx, d.Rebind("UPDATE "+versionTable+" SET version = $1"), m.version)
 			}
 			return err
 		})

@@ -49,34 +49,32 @@ type preparedSet struct {
 
 func (p *preparedSet) close() error {
 	var errs []error
-	for _, s := range p.w {
-		errs = append(errs, s.Close())
-	}
-	for _, s := range p.r {
-		if s != nil {
-			errs = append(errs, s.Close())
+	for _, list := range [][]*sql.Stmt{p.w, p.r} {
+		for _, s := range list {
+			if s != nil {
+				errs = append(errs, s.Close())
+			}
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// prepareAll prepares the registry (SQLite only). It must not run inside a
-// transaction: the SQLite writer pool has a single connection.
+// prepareAll prepares the registry (SQLite only): on the writer connection
+// and on the reader pool. It must not run inside a transaction.
 func (d *DB) prepareAll(ctx context.Context) error {
 	if d.dialect != SQLite || d.prepared.Load() != nil {
 		return nil
 	}
 	ps := &preparedSet{w: make([]*sql.Stmt, len(registry)), r: make([]*sql.Stmt, len(registry))}
+	d.wmu.Lock()
+	defer d.wmu.Unlock()
 	for i, s := range registry {
-		w, err := d.w.PrepareContext(ctx, s.sqlite)
+		w, err := d.wconn.PrepareContext(ctx, s.sqlite)
 		if err != nil {
 			_ = ps.close()
 			return fmt.Errorf("prepare %q: %w", s.sqlite, err)
 		}
 		ps.w[i] = w
-		if d.r == d.w {
-			continue
-		}
 		r, err := d.r.PrepareContext(ctx, s.sqlite)
 		if err != nil {
 			_ = ps.close()
@@ -102,17 +100,14 @@ type runner interface {
 type reader struct{ d *DB }
 
 func (r reader) stmt(s *stmt) *sql.Stmt {
-	ps := r.d.prepared.Load()
-	if ps == nil {
-		return nil
-	}
-	if ps.r[s.id] != nil {
+	if ps := r.d.prepared.Load(); ps != nil {
 		return ps.r[s.id]
 	}
-	return ps.w[s.id] // in-memory SQLite: one pool
+	return nil
 }
 
 func (r reader) query(ctx context.Context, s *stmt, args ...any) (*sql.Rows, error) {
+	r.d.readBarrier(ctx)
 	if ps := r.stmt(s); ps != nil {
 		return ps.QueryContext(ctx, args...)
 	}
@@ -120,6 +115,7 @@ func (r reader) query(ctx context.Context, s *stmt, args ...any) (*sql.Rows, err
 }
 
 func (r reader) queryRow(ctx context.Context, s *stmt, args ...any) *sql.Row {
+	r.d.readBarrier(ctx)
 	if ps := r.stmt(s); ps != nil {
 		return ps.QueryRowContext(ctx, args...)
 	}
@@ -127,44 +123,52 @@ func (r reader) queryRow(ctx context.Context, s *stmt, args ...any) *sql.Row {
 }
 
 func (r reader) querySQL(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	r.d.readBarrier(ctx)
 	return r.d.r.QueryContext(ctx, r.d.Rebind(q), args...)
 }
 
-func (t *Tx) stmt(ctx context.Context, s *stmt) *sql.Stmt {
-	ps := t.db.prepared.Load()
-	if ps == nil {
+// stmt returns the prepared form of s on the writer connection (SQLite,
+// once prepared), else nil.
+func (t *Tx) stmt(s *stmt) *sql.Stmt {
+	if t.tx != nil {
 		return nil
 	}
-	return t.tx.StmtContext(ctx, ps.w[s.id])
+	if ps := t.db.prepared.Load(); ps != nil {
+		return ps.w[s.id]
+	}
+	return nil
 }
 
 func (t *Tx) exec(ctx context.Context, s *stmt, args ...any) (sql.Result, error) {
-	if ps := t.stmt(ctx, s); ps != nil {
+	ctx = t.sctx(ctx)
+	if ps := t.stmt(s); ps != nil {
 		return ps.ExecContext(ctx, args...)
 	}
-	return t.tx.ExecContext(ctx, s.text(t.db.dialect), args...)
+	return t.q.ExecContext(ctx, s.text(t.db.dialect), args...)
 }
 
 func (t *Tx) query(ctx context.Context, s *stmt, args ...any) (*sql.Rows, error) {
-	if ps := t.stmt(ctx, s); ps != nil {
+	ctx = t.sctx(ctx)
+	if ps := t.stmt(s); ps != nil {
 		return ps.QueryContext(ctx, args...)
 	}
-	return t.tx.QueryContext(ctx, s.text(t.db.dialect), args...)
+	return t.q.QueryContext(ctx, s.text(t.db.dialect), args...)
 }
 
 func (t *Tx) queryRow(ctx context.Context, s *stmt, args ...any) *sql.Row {
-	if ps := t.stmt(ctx, s); ps != nil {
+	ctx = t.sctx(ctx)
+	if ps := t.stmt(s); ps != nil {
 		return ps.QueryRowContext(ctx, args...)
 	}
-	return t.tx.QueryRowContext(ctx, s.text(t.db.dialect), args...)
+	return t.q.QueryRowContext(ctx, s.text(t.db.dialect), args...)
 }
 
 func (t *Tx) querySQL(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, t.db.Rebind(q), args...)
+	return t.q.QueryContext(t.sctx(ctx), t.db.Rebind(q), args...)
 }
 
 func (t *Tx) execSQL(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.db.Rebind(q), args...)
+	return t.q.ExecContext(t.sctx(ctx), t.db.Rebind(q), args...)
 }
 
 // comp is the base of every component: reads go to the transaction when
