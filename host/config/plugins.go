@@ -74,7 +74,7 @@ func (l *loader) decodePluginBody(pb *PluginBlock) bool {
 	// The schema decode reports problems with the common attributes too.
 	l.readCommon(pb, false)
 	hadErrors := l.diags.HasErrors()
-	val, diags := hcldec.Decode(pb.Body, PluginSpec(pb.Type, spec), l.ctx)
+	val, diags := SafeDecode(pb.Body, PluginSpec(pb.Type, spec), l.ctx, pb.DefRange)
 	l.diags = append(l.diags, diags...)
 	if diags.HasErrors() {
 		return true
@@ -244,4 +244,23 @@ func decodeNameList(attr *hcl.Attribute, ctx *hcl.EvalContext) ([]string, []hcl.
 		}
 	}
 	return names, ranges, diags
+}
+
+// SafeDecode is hcldec.Decode for a spec that came from a plugin: a spec
+// hcldec cannot handle makes it panic (for example an `any` attribute inside
+// a repeated block whose elements differ in type), and a plugin must never be
+// able to crash the master, so the panic becomes a diagnostic on the block.
+func SafeDecode(body hcl.Body, spec hcldec.Spec, ctx *hcl.EvalContext, blockRange hcl.Range) (val cty.Value, diags hcl.Diagnostics) {
+	defer func() {
+		if r := recover(); r != nil {
+			val = cty.DynamicVal
+			diags = hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  "Plugin schema cannot decode this block",
+				Detail:   fmt.Sprintf("The plugin's schema for this block could not be applied (%v). The block's values may mix types where the plugin expects one; this is a defect of the plugin's schema.", r),
+				Subject:  blockRange.Ptr(),
+			}}
+		}
+	}()
+	return hcldec.Decode(body, spec, ctx)
 }

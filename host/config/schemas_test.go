@@ -60,3 +60,40 @@ scheduler "custom" "c" {
 		t.Errorf("plugin's own builders spec not kept: %#v", c.Value)
 	}
 }
+
+// A plugin's schema hcldec cannot apply (an `any` attribute in a repeated
+// block whose elements differ in type makes hcldec panic) must give a
+// diagnostic, never crash the master.
+func TestPluginSchemaPanicBecomesDiagnostic(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"ci.hcl": `
+scheduler "odd" "s" {
+  builders = []
+  param {
+    default = "a"
+    field { default = [1] }
+  }
+  param { default = 2 }
+}
+`})
+	schemas := fullSchemas()
+	anyAttr := &hcldec.AttrSpec{Name: "default", Type: cty.DynamicPseudoType}
+	schemas[TypeScheduler]["odd"] = hcldec.ObjectSpec{
+		"param": &hcldec.BlockListSpec{TypeName: "param", Nested: hcldec.ObjectSpec{
+			"default": anyAttr,
+			"field":   &hcldec.BlockListSpec{TypeName: "field", Nested: hcldec.ObjectSpec{"default": anyAttr}},
+		}},
+	}
+	_, diags := Load(dir, LoadOptions{Schemas: schemas})
+	if !diags.HasErrors() {
+		t.Fatal("want an error")
+	}
+	found := false
+	for _, d := range diags {
+		if d.Summary == "Plugin schema cannot decode this block" && d.Subject != nil && d.Subject.Start.Line == 2 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("diagnostics: %v", diags)
+	}
+}
