@@ -31,7 +31,7 @@ type golden struct {
 	Body               string `json:"body"`
 }
 
-func loadGoldens(t *testing.T) map[string]golden {
+func loadGoldens(t testing.TB) map[string]golden {
 	t.Helper()
 	b, err := os.ReadFile("testdata/buildbot37.json")
 	if err != nil {
@@ -47,7 +47,7 @@ func loadGoldens(t *testing.T) map[string]golden {
 // insertGoldenRows fills d with the rows behind the recorded answers: the
 // builds, build requests, steps and log of the reference run, read back from
 // the answers themselves.
-func insertGoldenRows(t *testing.T, d *db.DB, g map[string]golden) {
+func insertGoldenRows(t testing.TB, d *db.DB, g map[string]golden) {
 	t.Helper()
 	ctx := context.Background()
 	exec := func(q string, args ...any) {
@@ -156,7 +156,7 @@ func startServer(t testing.TB, d *db.DB, mut func(*Options)) *testServer {
 	return &testServer{srv: s, api: api, mq: m, reg: reg, base: "http://" + s.Addr(), db: d}
 }
 
-func openDB(t *testing.T, kind dbtest.Kind) *db.DB {
+func openDB(t testing.TB, kind dbtest.Kind) *db.DB {
 	return dbtest.Open(t, kind, db.Options{})
 }
 
