@@ -79,7 +79,7 @@ var (
 	qBSGet      = newStmt("SELECT " + bsCols + " FROM buildsets WHERE id = $1")
 	qBSSSIDs    = newStmt("SELECT sourcestampid FROM buildset_sourcestamps WHERE buildsetid = $1 ORDER BY id")
 	qBSProps    = newStmt("SELECT property_name, property_value FROM buildset_properties WHERE buildsetid = $1")
-	qBSComplete = newStmt("UPDATE buildsets SET complete = 1, results = $2, complete_at = $3 WHERE id = $1 AND (complete IS NULL OR complete <> 1)")
+	qBSComplete = newStmt("UPDATE buildsets SET complete = 1, results = $2, complete_at = $3 WHERE id = $1 AND (complete IS NULL OR complete <> 1) RETURNING " + bsCols)
 	qBSBRState  = newStmt("SELECT complete, results FROM buildrequests WHERE buildsetid = $1")
 )
 
@@ -243,8 +243,8 @@ func (c Buildsets) Properties(ctx context.Context, id int64) (Properties, error)
 
 // MaybeComplete completes a buildset whose requests are all complete, with
 // the worst of their results (Buildbot's maybeBuildsetComplete). It returns
-// the buildset as completed, or nil when some request is still incomplete or
-// the buildset was already complete.
+// the buildset as completed (without its SourceStampIDs), or nil when some
+// request is still incomplete or the buildset was already complete.
 func (c Buildsets) MaybeComplete(ctx context.Context, id, completeAt int64) (*Buildset, error) {
 	var out *Buildset
 	err := c.write(ctx, func(t *Tx) error {
@@ -270,15 +270,12 @@ func (c Buildsets) MaybeComplete(ctx context.Context, id, completeAt int64) (*Bu
 		if err := rows.Err(); err != nil || incomplete {
 			return err
 		}
-		res, err := t.exec(ctx, qBSComplete, id, result, completeAt)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
+		bs, err := scanBuildset(t.queryRow(ctx, qBSComplete, id, result, completeAt))
+		if ok, err := noRows(err); !ok {
 			return err // already complete (or gone)
 		}
-		out, err = t.Buildsets().Get(ctx, id)
-		return err
+		out = &bs
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("complete buildset %d: %w", id, err)

@@ -26,3 +26,17 @@ func SplitChunks(content []byte) (contents [][]byte, firsts, lasts []int) {
 	}
 	return
 }
+
+// Decompress decodes a stored chunk with a fresh set of codecs.
+func Decompress(method int, src []byte) ([]byte, error) {
+	var c codecs
+	defer c.close()
+	return c.decompress(Compression(method), src, nil)
+}
+
+// Compress encodes a chunk as it would be stored.
+func Compress(method Compression, src []byte) ([]byte, Compression, error) {
+	var c codecs
+	defer c.close()
+	return c.compress(method, src)
+}
