@@ -247,13 +247,39 @@ func (d *DB) flushTimer() {
 	}
 }
 
+// barrierWait bounds how long a read waits for the writer to commit the
+// pending batch.
+const barrierWait = 100 * time.Millisecond
+
 // readBarrier makes a read on the reader pool see every write made before
-// it: it commits a pending batch first.
+// it: it commits a pending batch first. When a transaction holds the writer
+// it waits for it (the batch is then committed by whoever comes next), but
+// not forever: a read made by a transaction function itself, through *DB
+// instead of its *Tx, must not wait for its own commit.
 func (d *DB) readBarrier(ctx context.Context) {
-	if d.batch != nil && d.batch.pending.Load() {
-		if err := d.Flush(ctx); err != nil {
-			d.log.Error("commit before read failed", "error", err)
+	b := d.batch
+	if b == nil || !b.pending.Load() {
+		return
+	}
+	deadline := time.Now().Add(barrierWait)
+	for {
+		if d.wmu.TryLock() {
+			publish, err := d.commitLocked(context.WithoutCancel(ctx))
+			d.wmu.Unlock()
+			b.pub.push(publish)
+			if err != nil {
+				d.log.Error("commit before read failed", "error", err)
+			}
+			return
 		}
+		if !b.pending.Load() {
+			return
+		}
+		if time.Now().After(deadline) {
+			d.log.Warn("read while the writer stays busy: it may miss batched writes (a read through *DB inside a transaction function?)")
+			return
+		}
+		time.Sleep(20 * time.Microsecond)
 	}
 }
 

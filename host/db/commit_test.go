@@ -143,3 +143,23 @@ func TestBatchedTimerCommits(t *testing.T) {
 		t.Fatalf("after the timer: %s", got)
 	}
 }
+
+// A read through *DB from inside a transaction function does not deadlock
+// on its own pending batch.
+func TestBatchedReadInsideTransaction(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t, dbtest.SQLiteFile, db.Options{CommitDelay: time.Hour})
+	if err := d.TxThen(ctx, false, insertMaster("a"), nil); err != nil {
+		t.Fatal(err)
+	}
+	err := d.TxThen(ctx, false, func(tx *db.Tx) error {
+		_, err := d.Masters().List(ctx) // wrong handle, but must not hang
+		return err
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := masterNames(t, d); got != "[a]" {
+		t.Fatalf("masters %s", got)
+	}
+}
