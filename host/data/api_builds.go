@@ -2,7 +2,6 @@ package data
 
 import (
 	"context"
-	"database/sql"
 )
 
 const buildSelect = `SELECT builds.id, builds.number, builds.builderid, builds.buildrequestid,
@@ -25,13 +24,12 @@ var buildCols = map[string]sqlCol{
 
 func scanBuild(s rowScanner) (*Build, error) {
 	var b Build
-	var worker, complete, results sql.NullInt64
-	if err := s.Scan(&b.BuildID, &b.Number, &b.BuilderID, &b.BuildRequestID, &worker, &b.MasterID,
-		&b.StartedAt, &complete, &b.StateString, &results); err != nil {
+	// Nullable columns scan straight into the pointer fields (nil for NULL).
+	if err := s.Scan(&b.BuildID, &b.Number, &b.BuilderID, &b.BuildRequestID, &b.WorkerID, &b.MasterID,
+		&b.StartedAt, &b.CompleteAt, &b.StateString, &b.Results); err != nil {
 		return nil, err
 	}
-	b.WorkerID, b.CompleteAt, b.Results = int64P(worker), int64P(complete), intP(results)
-	b.Complete = complete.Valid
+	b.Complete = b.CompleteAt != nil
 	b.Properties = SourcedProperties{} // Buildbot answers {} unless properties are asked for
 	return &b, nil
 }
