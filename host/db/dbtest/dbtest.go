@@ -4,7 +4,9 @@
 // named by BBHOST_TEST_POSTGRES (default
 // postgres://postgres@127.0.0.1:5432/test), dropped when the test ends.
 // When that server is unreachable the PostgreSQL cases fail if CI=true and
-// are skipped otherwise.
+// are skipped otherwise. BBHOST_TEST_COMMIT_DELAY (a duration such as "5ms")
+// makes every SQLite database opened here batch its commits (db.Options
+// CommitDelay), to run a package's tests in that mode.
 package dbtest
 
 import (
@@ -105,6 +107,13 @@ func postgresSchema(tb testing.TB) string {
 // when tb ends.
 func OpenURL(tb testing.TB, rawURL string, o db.Options) *db.DB {
 	tb.Helper()
+	if v := os.Getenv("BBHOST_TEST_COMMIT_DELAY"); v != "" && o.CommitDelay == 0 {
+		delay, err := time.ParseDuration(v)
+		if err != nil {
+			tb.Fatalf("BBHOST_TEST_COMMIT_DELAY: %v", err)
+		}
+		o.CommitDelay = delay
+	}
 	d, err := db.Open(context.Background(), rawURL, o)
 	if err != nil {
 		tb.Fatalf("open %s: %v", db.RedactURL(rawURL), err)
