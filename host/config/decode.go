@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
@@ -24,23 +25,71 @@ var (
 // name is an error with HCL's "Did you mean" hint, a missing required one
 // too. It returns the body's content so callers can find attribute ranges.
 func decodeBody(body hcl.Body, ctx *hcl.EvalContext, target any) (*hcl.BodyContent, hcl.Diagnostics) {
-	schema, _ := gohcl.ImpliedBodySchema(target)
-	content, diags := body.Content(schema)
+	content, diags := body.Content(infoOf(reflect.TypeOf(target)).schema)
 	if content == nil {
 		return &hcl.BodyContent{Attributes: hcl.Attributes{}, MissingItemRange: body.MissingItemRange()}, diags
 	}
 	return content, append(diags, decodeAttrs(content.Attributes, ctx, target)...)
 }
 
-// mergeSchemas returns one schema holding the attributes and blocks of all.
+// typeInfo is what decoding needs to know of a target struct type: its body
+// schema and its attribute fields. It depends on the type alone, so it is
+// computed once per type (a configuration with 10,000 builders decodes
+// 10,000 builder blocks with the same schema).
+type typeInfo struct {
+	schema *hcl.BodySchema
+	attrs  []attrField
+}
+
+type attrField struct {
+	index int
+	name  string
+}
+
+// typeInfos memoises typeInfo by type; it only ever holds values derived from
+// the program's own struct types.
+var typeInfos sync.Map // reflect.Type → *typeInfo
+
+// infoOf returns the typeInfo of t, a pointer to a struct type.
+func infoOf(t reflect.Type) *typeInfo {
+	if v, ok := typeInfos.Load(t); ok {
+		return v.(*typeInfo)
+	}
+	schema, _ := gohcl.ImpliedBodySchema(reflect.New(t.Elem()).Interface())
+	info := &typeInfo{schema: schema}
+	st := t.Elem()
+	for i := 0; i < st.NumField(); i++ {
+		name, kind, _ := strings.Cut(st.Field(i).Tag.Get("hcl"), ",")
+		if name == "" || (kind != "" && kind != "attr" && kind != "optional") {
+			continue
+		}
+		info.attrs = append(info.attrs, attrField{index: i, name: name})
+	}
+	v, _ := typeInfos.LoadOrStore(t, info)
+	return v.(*typeInfo)
+}
+
+// mergedSchemas memoises mergeSchemas by the targets' types.
+var mergedSchemas sync.Map // [2]reflect.Type → *hcl.BodySchema
+
+// mergeSchemas returns one schema holding the attributes and blocks of one
+// or two targets.
 func mergeSchemas(targets ...any) *hcl.BodySchema {
+	var key [2]reflect.Type
+	for i, t := range targets {
+		key[i] = reflect.TypeOf(t)
+	}
+	if v, ok := mergedSchemas.Load(key); ok {
+		return v.(*hcl.BodySchema)
+	}
 	merged := &hcl.BodySchema{}
 	for _, t := range targets {
-		s, _ := gohcl.ImpliedBodySchema(t)
+		s := infoOf(reflect.TypeOf(t)).schema
 		merged.Attributes = append(merged.Attributes, s.Attributes...)
 		merged.Blocks = append(merged.Blocks, s.Blocks...)
 	}
-	return merged
+	v, _ := mergedSchemas.LoadOrStore(key, merged)
+	return v.(*hcl.BodySchema)
 }
 
 // decodeAttrs assigns the attributes named by target's gohcl tags. Fields of
@@ -53,16 +102,11 @@ func mergeSchemas(targets ...any) *hcl.BodySchema {
 func decodeAttrs(attrs hcl.Attributes, ctx *hcl.EvalContext, target any) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	rv := reflect.ValueOf(target).Elem()
-	rt := rv.Type()
-	for i := 0; i < rt.NumField(); i++ {
-		name, kind, _ := strings.Cut(rt.Field(i).Tag.Get("hcl"), ",")
-		if name == "" || (kind != "" && kind != "attr" && kind != "optional") {
-			continue
-		}
-		if attr := attrs[name]; attr != nil {
-			d := decodeAttr(attr, ctx, rv.Field(i))
+	for _, f := range infoOf(reflect.TypeOf(target)).attrs {
+		if attr := attrs[f.name]; attr != nil {
+			d := decodeAttr(attr, ctx, rv.Field(f.index))
 			if d.HasErrors() {
-				delete(attrs, name)
+				delete(attrs, f.name)
 			}
 			diags = append(diags, d...)
 		}

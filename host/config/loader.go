@@ -242,3 +242,16 @@ func (l *loader) absPath(p string) string {
 	}
 	return filepath.Join(l.cfg.Dir, p)
 }
+
+// ReleaseSyntax drops the syntax trees of the configuration files, keeping
+// their text for diagnostic snippets (the enclosing-block hint of later
+// diagnostics is lost). Plugin blocks keep their own bodies. A configuration
+// of thousands of blocks otherwise keeps tens of megabytes of syntax tree
+// alive for as long as it runs.
+func (c *Config) ReleaseSyntax() {
+	for name, f := range c.Sources {
+		if f != nil {
+			c.Sources[name] = &hcl.File{Bytes: f.Bytes}
+		}
+	}
+}

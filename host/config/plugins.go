@@ -264,3 +264,22 @@ func SafeDecode(body hcl.Body, spec hcldec.Spec, ctx *hcl.EvalContext, blockRang
 	}()
 	return hcldec.Decode(body, spec, ctx)
 }
+
+// DecodePlugins decodes the plugin blocks of cfg, loaded without schemas,
+// against the plugins' schemas, as Load does when it is given them: unknown
+// kinds and values the schemas refuse are reported and PluginBlock.Value is
+// set. It lets a caller parse the files once and still learn from them where
+// the plugins live (the base directory) before asking the plugins.
+func DecodePlugins(cfg *Config, schemas SchemaSource) hcl.Diagnostics {
+	l := &loader{opts: LoadOptions{Schemas: schemas}, cfg: cfg, ctx: cfg.EvalContext, order: map[string]int{}}
+	for i, f := range cfg.Files {
+		l.order[f] = i
+	}
+	for _, list := range []*[]PluginBlock{&cfg.Workers, &cfg.ChangeSources, &cfg.Schedulers, &cfg.UserManagers} {
+		for i := range *list {
+			l.decodePluginBody(&(*list)[i])
+		}
+	}
+	sortDiagnostics(l.diags, l.order)
+	return l.diags
+}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2/hcldec"
@@ -95,5 +96,42 @@ scheduler "odd" "s" {
 	}
 	if !found {
 		t.Errorf("diagnostics: %v", diags)
+	}
+}
+
+// DecodePlugins after a schema-less Load gives what Load with the schemas
+// gives.
+func TestDecodePluginsMatchesLoadWithSchemas(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"ci.hcl": `
+worker "local" "w" { max_builds = 3 }
+worker "nosuch" "x" {}
+builder "b" { workers = ["w", "x"] }
+scheduler "single_branch" "sb" {
+  branch   = "main"
+  builders = ["b"]
+}
+`})
+	withSchemas, want := Load(dir, LoadOptions{Schemas: fullSchemas()})
+	cfg, diags := Load(dir, LoadOptions{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	got := DecodePlugins(cfg, fullSchemas())
+	if got.Error() != want.Error() {
+		t.Errorf("DecodePlugins diagnostics:\n%v\nLoad with schemas:\n%v", got, want)
+	}
+	if !got.HasErrors() || !strings.Contains(got.Error(), `Unknown worker kind`) {
+		t.Errorf("want the unknown kind reported: %v", got)
+	}
+	for i, pb := range cfg.Schedulers {
+		if !pb.Value.RawEquals(withSchemas.Schedulers[i].Value) || pb.Value == cty.NilVal {
+			t.Errorf("scheduler %s value %#v, want %#v", pb.Name, pb.Value, withSchemas.Schedulers[i].Value)
+		}
+	}
+	cfg.ReleaseSyntax()
+	for name, f := range cfg.Sources {
+		if f.Body != nil || len(f.Bytes) == 0 {
+			t.Errorf("%s: body kept or text lost after ReleaseSyntax", name)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -143,15 +144,15 @@ func (m *BuildMaster) Start(ctx context.Context) (err error) {
 	m.parts = p
 	cleanup = append(cleanup, func() { p.close() })
 
-	// The plugin catalog is known now: load again so plugin blocks are decoded
-	// and validated against their plugins' schemas.
-	cfg, err = m.loadConfig(p.schemas())
-	if err != nil {
+	// The plugin catalog is known now: decode the plugin blocks against their
+	// plugins' schemas and let the plugins check them.
+	if err := m.diagnosticsError(cfg, config.DecodePlugins(cfg, p.schemas())); err != nil {
 		return err
 	}
 	if err := m.diagnosticsError(cfg, p.validate(ctx, cfg)); err != nil {
 		return err
 	}
+	cfg.ReleaseSyntax()
 	m.cfg = cfg
 
 	if m.masterID, err = p.data.FindMasterID(ctx, cfg.Master.Name); err != nil {
@@ -182,6 +183,9 @@ func (m *BuildMaster) Start(ctx context.Context) (err error) {
 	}
 	m.startHeartbeat()
 	m.running = true
+	// Loading a large configuration leaves garbage behind; give it back now
+	// rather than whenever the scavenger gets to it.
+	debug.FreeOSMemory()
 	m.log.Info("BuildMaster is running", "name", cfg.Master.Name, "masterid", m.masterID,
 		"basedir", m.basedir, "www", p.wwwAddr())
 	return nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -100,7 +101,9 @@ func (m *BuildMaster) reconfig(ctx context.Context) error {
 		return err
 	}
 	commit(ctx)
+	cfg.ReleaseSyntax()
 	m.cfg = cfg
+	debug.FreeOSMemory()
 	return nil
 }
 
