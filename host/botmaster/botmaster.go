@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -275,18 +276,34 @@ func (bm *BotMaster) Reconfigure(ctx context.Context, cfg *config.Config) (servi
 	}
 	bm.mu.Unlock()
 
-	// Write the builder list only when names or infos changed.
-	changed := old == nil || len(cfg.Builders) != len(names)
+	// Write the builder list only when names or infos changed: the bulk
+	// list when builders come or go (or many infos changed), one info
+	// update per builder when only a few infos changed.
+	sameNames := old != nil && len(cfg.Builders) == len(names)
+	var infoChanged []*config.Builder
 	for i := range cfg.Builders {
 		nb := &cfg.Builders[i]
 		b := names[nb.Name]
-		if b == nil || !sameInfo(b.Config(), nb) {
-			changed = true
+		if b == nil {
+			sameNames = false
 			break
 		}
+		if !sameInfo(b.Config(), nb) {
+			infoChanged = append(infoChanged, nb)
+		}
 	}
-	ids := map[string]int64{}
-	if changed {
+	ids := make(map[string]int64, len(cfg.Builders))
+	switch {
+	case sameNames && len(infoChanged) <= maxSingleInfoUpdates:
+		for n, b := range names {
+			ids[n] = b.id
+		}
+		for _, nb := range infoChanged {
+			if err := bm.updateBuilderInfo(ctx, ids[nb.Name], nb); err != nil {
+				return nil, err
+			}
+		}
+	default:
 		specs := make([]db.BuilderSpec, len(cfg.Builders))
 		for i := range cfg.Builders {
 			specs[i] = builderSpec(&cfg.Builders[i])
@@ -296,10 +313,6 @@ func (bm *BotMaster) Reconfigure(ctx context.Context, cfg *config.Config) (servi
 		if err != nil {
 			return nil, fmt.Errorf("update builder list: %w", err)
 		}
-	} else {
-		for n, b := range names {
-			ids[n] = b.id
-		}
 	}
 
 	bm.locks.Configure(cfg.Locks)
@@ -307,6 +320,7 @@ func (bm *BotMaster) Reconfigure(ctx context.Context, cfg *config.Config) (servi
 	var added []*Builder
 	keep := make(map[string]bool, len(cfg.Builders))
 	byWorker := make(map[string][]*Builder, len(bm.byWorker))
+	var rewire []*Builder // builders whose worker list is new or changed
 	for i := range cfg.Builders {
 		nb := &cfg.Builders[i]
 		keep[nb.Name] = true
@@ -322,7 +336,11 @@ func (bm *BotMaster) Reconfigure(ctx context.Context, cfg *config.Config) (servi
 			bm.builders[nb.Name] = b
 			bm.byID[id] = b
 			added = append(added, b)
+			rewire = append(rewire, b)
 		} else {
+			if !slices.Equal(b.Config().Workers, nb.Workers) {
+				rewire = append(rewire, b)
+			}
 			b.cfg.Store(nb)
 			b.removed = false
 		}
@@ -334,10 +352,7 @@ func (bm *BotMaster) Reconfigure(ctx context.Context, cfg *config.Config) (servi
 	bm.cfg = cfg
 	// Detach workers a builder no longer lists; attach connected workers it
 	// now lists.
-	for _, b := range bm.builders {
-		if !keep[b.name] {
-			continue
-		}
+	for _, b := range rewire {
 		c := b.Config()
 		for i := 0; i < len(b.wfbs); {
 			if !listsWorker(c, b.wfbs[i].worker.Name()) {
@@ -387,6 +402,27 @@ func (bm *BotMaster) Reconfigure(ctx context.Context, cfg *config.Config) (servi
 			}
 		}
 	}, nil
+}
+
+// maxSingleInfoUpdates is how many changed builder infos are written one by
+// one before the bulk builder list is cheaper.
+const maxSingleInfoUpdates = 50
+
+// updateBuilderInfo writes one builder's description, tags and project.
+func (bm *BotMaster) updateBuilderInfo(ctx context.Context, id int64, b *config.Builder) error {
+	spec := builderSpec(b)
+	info := db.BuilderInfo{Description: spec.Description, Tags: spec.Tags}
+	if b.Project != "" {
+		pid, err := bm.updates.FindProjectID(ctx, b.Project)
+		if err != nil {
+			return fmt.Errorf("builder %s project: %w", b.Name, err)
+		}
+		info.ProjectID = &pid
+	}
+	if err := bm.updates.UpdateBuilderInfo(ctx, id, info); err != nil {
+		return fmt.Errorf("builder %s: %w", b.Name, err)
+	}
+	return nil
 }
 
 func sameInfo(a, b *config.Builder) bool {

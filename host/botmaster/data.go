@@ -16,6 +16,11 @@ type Updates interface {
 	// (builder_masters), writing name, description, tags and project only
 	// when they changed, and returns every builder's id by name.
 	UpdateBuilderList(ctx context.Context, masterID int64, builders []db.BuilderSpec) (map[string]int64, error)
+	// UpdateBuilderInfo rewrites one builder's description, tags and project
+	// (used instead of the bulk list when only a few builders changed).
+	UpdateBuilderInfo(ctx context.Context, builderID int64, info db.BuilderInfo) error
+	// FindProjectID finds or creates a project by name.
+	FindProjectID(ctx context.Context, name string) (int64, error)
 
 	// ClaimBuildRequests claims requests for a master, all or none; false
 	// (no error) when another master claimed one first. claimedAt 0 is now.

@@ -28,7 +28,7 @@ import (
 // connector and read API, the in-process mq, the WorkerManager with
 // workers backed by the local runner, and the BotMaster.
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	ctx      context.Context
 	dir      string
 	db       *db.DB
@@ -54,9 +54,29 @@ type harnessOptions struct {
 	// plugin runs the workers in the real local worker plugin process
 	// (plugins/local, built for the test) through the plugin host.
 	plugin bool
+	// wrap, when set, wraps every worker connection (instrumentation).
+	wrap func(worker.Conn) worker.Conn
+	// idleConns gives workers connections that run no command (scale tests).
+	idleConns bool
+	// noStart leaves the first reconfiguration to the test.
+	noStart bool
 }
 
-func newHarness(t *testing.T, hcl string, o harnessOptions) *harness {
+// wrapProvider applies a connection wrapper to a provider's connections.
+type wrapProvider struct {
+	p    workers.ConnProvider
+	wrap func(worker.Conn) worker.Conn
+}
+
+func (w wrapProvider) Connect(ctx context.Context, b config.PluginBlock) (worker.Conn, <-chan struct{}, error) {
+	c, lost, err := w.p.Connect(ctx, b)
+	if err != nil {
+		return nil, nil, err
+	}
+	return w.wrap(c), lost, nil
+}
+
+func newHarness(t testing.TB, hcl string, o harnessOptions) *harness {
 	t.Helper()
 	if o.kind == "" {
 		o.kind = dbtest.SQLiteFile
@@ -94,10 +114,14 @@ func newHarness(t *testing.T, hcl string, o harnessOptions) *harness {
 		}
 	})
 	h.prov = newTestProvider(dir)
+	h.prov.idle = o.idleConns
 	masterID := func() int64 { return h.masterID }
 	var provider workers.ConnProvider = h.prov
 	if h.env != nil {
 		provider = h.env.Host
+	}
+	if o.wrap != nil {
+		provider = wrapProvider{provider, o.wrap}
 	}
 	h.wm = workers.New(workers.Options{MQ: h.mq, Updates: h.data, Provider: provider, MasterID: masterID})
 	h.bm = New(Options{MQ: h.mq, Updates: h.data, Reads: SQLReads{DB: h.db}, Workers: h.wm, MasterID: masterID, Seed: 1})
@@ -117,7 +141,11 @@ func newHarness(t *testing.T, hcl string, o harnessOptions) *harness {
 	t.Cleanup(h.stop)
 	cfg := h.cfg
 	h.cfg = &config.Config{}
-	h.reconfigure(cfg)
+	if !o.noStart {
+		h.reconfigure(cfg)
+	} else {
+		h.cfg = cfg
+	}
 	return h
 }
 
@@ -332,7 +360,18 @@ type testProvider struct {
 	held map[string]chan struct{}
 	// connects counts Connect results per worker.
 	connects map[string]int
+	// idle hands out idleConn connections instead of runners.
+	idle bool
 }
+
+// idleConn is a connection for scale tests: commands succeed at once.
+type idleConn struct{ name string }
+
+func (c idleConn) Info() worker.Info { return worker.Info{"basedir": "/w/" + c.name} }
+func (idleConn) RunCommand(ctx context.Context, cmd worker.Command, sink worker.Sink) error {
+	return sink.Update(worker.Update{Key: "rc", RC: 0})
+}
+func (idleConn) Interrupt(context.Context, string, string) error { return nil }
 
 func newTestProvider(dir string) *testProvider {
 	return &testProvider{dir: dir, cur: map[string]*testConn{}, held: map[string]chan struct{}{}, connects: map[string]int{}}
@@ -351,6 +390,14 @@ func (p *testProvider) Connect(ctx context.Context, block config.PluginBlock) (w
 		case <-ctx.Done():
 			return nil, nil, ctx.Err()
 		}
+	}
+	if p.idle {
+		c := &testConn{Conn: idleConn{block.Name}, lost: make(chan struct{})}
+		p.mu.Lock()
+		p.cur[block.Name] = c
+		p.connects[block.Name]++
+		p.mu.Unlock()
+		return c, c.lost, nil
 	}
 	base := filepath.Join(p.dir, "workers", block.Name)
 	if err := os.MkdirAll(base, 0o755); err != nil {

@@ -80,6 +80,9 @@ type Manager struct {
 	byID     map[int64]*Worker
 	listener Listener
 	ctl      mq.Consumer
+	// configured is what UpdateConfigured last wrote (worker id → builder
+	// ids), so an unchanged worker costs no database work.
+	configured map[int64][]int64
 }
 
 var (
@@ -171,15 +174,42 @@ func (m *Manager) UpdateConfigured(ctx context.Context) {
 		return
 	}
 	cfg := make(map[int64][]int64, len(ws))
-	for _, w := range ws {
-		cfg[w.ID()] = l.BuilderIDsForWorker(w.name)
+	m.mu.Lock()
+	if m.configured == nil {
+		m.configured = map[int64][]int64{}
 	}
+	for _, w := range ws {
+		ids := l.BuilderIDsForWorker(w.name)
+		if prev, ok := m.configured[w.ID()]; ok && sameIDs(prev, ids) {
+			continue
+		}
+		cfg[w.ID()] = ids
+	}
+	m.mu.Unlock()
 	if len(cfg) == 0 {
 		return
 	}
 	if err := m.updates.WorkersConfigured(ctx, m.masterID(), cfg); err != nil {
 		m.log.Error("recording configured workers", "error", err)
+		return
 	}
+	m.mu.Lock()
+	for id, ids := range cfg {
+		m.configured[id] = ids
+	}
+	m.mu.Unlock()
+}
+
+func sameIDs(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Worker returns the worker called name, or nil.
@@ -219,6 +249,7 @@ func (m *Manager) register(w *Worker) {
 func (m *Manager) unregister(w *Worker) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	delete(m.configured, w.ID())
 	if m.byName[w.name] == w {
 		delete(m.byName, w.name)
 	}

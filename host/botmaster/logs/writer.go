@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Log types, as stored in logs.type.
@@ -43,7 +44,7 @@ type Appender interface {
 // Options tune a Writer. Zero values take the defaults.
 type Options struct {
 	// FlushBytes is the size of assembled text that triggers an append
-	// (default 256 KiB). It bounds the writer's memory with MaxLine.
+	// (default 1 MiB). It bounds the writer's memory with MaxLine.
 	FlushBytes int
 	// FlushDelay is how long assembled text may wait for more before it is
 	// appended anyway, so watchers see output while a step runs (default
@@ -59,7 +60,7 @@ type Options struct {
 }
 
 const (
-	defaultFlushBytes = 256 << 10
+	defaultFlushBytes = 1 << 20
 	defaultFlushDelay = 100 * time.Millisecond
 	defaultMaxLine    = 64 << 10
 )
@@ -252,13 +253,13 @@ func (w *Writer) flushLocked() error {
 	if len(w.buf) == 0 {
 		return nil
 	}
-	content := string(w.buf)
-	w.bytes += int64(len(w.buf))
-	if cap(w.buf) > 4*w.opts.FlushBytes {
-		w.buf = nil // do not keep an oversized buffer after a burst
-	} else {
-		w.buf = w.buf[:0]
-	}
+	// The batch is handed over as a string without a copy: the buffer is
+	// never written again (the next batch starts a new one), so the
+	// appender may keep the string.
+	buf := w.buf
+	content := unsafe.String(unsafe.SliceData(buf), len(buf))
+	w.bytes += int64(len(buf))
+	w.buf = make([]byte, 0, min(cap(buf), w.opts.FlushBytes+w.opts.MaxLine))
 	if err := w.app.AppendLog(w.ctx, w.id, content); err != nil {
 		w.err = fmt.Errorf("append to log %d: %w", w.id, err)
 		return w.err
