@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/bbhost/bbhost/host/botmaster/steps"
@@ -117,142 +118,136 @@ func decodeProp(raw string) ([2]any, error) {
 	return [2]any{pair[0], pair[1]}, nil
 }
 
-func (r SQLReads) buildsetProperties(ctx context.Context, bsid int64) (data.SourcedProperties, error) {
-	rows, err := r.DB.Query(ctx, `SELECT property_name, property_value FROM buildset_properties WHERE buildsetid = $1`, bsid)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	props := data.SourcedProperties{}
-	for rows.Next() {
-		var name, raw string
-		if err := rows.Scan(&name, &raw); err != nil {
-			return nil, err
-		}
-		p, err := decodeProp(raw)
-		if err != nil {
-			return nil, fmt.Errorf("buildset %d property %s: %w", bsid, name, err)
-		}
-		props[name] = p
-	}
-	return props, rows.Err()
-}
-
-// RequestDetails implements Reads.
+// RequestDetails implements Reads, in two queries when the stamps have no
+// changes (three otherwise): the request with its buildset and properties,
+// then the stamps with their patches and changes.
 func (r SQLReads) RequestDetails(ctx context.Context, brid int64) (*RequestDetails, error) {
-	d := &RequestDetails{BRID: brid}
-	var waited sql.NullInt64
-	var reason sql.NullString
-	err := r.DB.QueryRow(ctx, `SELECT br.buildsetid, br.builderid, br.submitted_at, br.waited_for, bs.reason
-		FROM buildrequests br JOIN buildsets bs ON bs.id = br.buildsetid WHERE br.id = $1`, brid).
-		Scan(&d.BSID, &d.BuilderID, &d.SubmittedAt, &waited, &reason)
+	d := &RequestDetails{BRID: brid, Properties: data.SourcedProperties{}}
+	rows, err := r.DB.Query(ctx, `SELECT br.buildsetid, br.builderid, br.submitted_at, br.waited_for, bs.reason,
+			bp.property_name, bp.property_value
+		FROM buildrequests br JOIN buildsets bs ON bs.id = br.buildsetid
+		LEFT JOIN buildset_properties bp ON bp.buildsetid = bs.id
+		WHERE br.id = $1`, brid)
 	if err != nil {
 		return nil, fmt.Errorf("build request %d: %w", brid, err)
 	}
-	d.WaitedFor = waited.Int64 != 0
-	d.Reason = reason.String
-	if d.Properties, err = r.buildsetProperties(ctx, d.BSID); err != nil {
+	found := false
+	for rows.Next() {
+		var waited sql.NullInt64
+		var reason, name, raw sql.NullString
+		if err := rows.Scan(&d.BSID, &d.BuilderID, &d.SubmittedAt, &waited, &reason, &name, &raw); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("build request %d: %w", brid, err)
+		}
+		found = true
+		d.WaitedFor = waited.Int64 != 0
+		d.Reason = reason.String
+		if name.Valid {
+			p, err := decodeProp(raw.String)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("buildset %d property %s: %w", d.BSID, name.String, err)
+			}
+			d.Properties[name.String] = p
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("build request %d: %w", brid, err)
 	}
-	if d.Sources, err = r.sourceStamps(ctx, d.BSID); err != nil {
-		return nil, fmt.Errorf("build request %d: %w", brid, err)
+	if !found {
+		return nil, fmt.Errorf("build request %d: %w", brid, sql.ErrNoRows)
 	}
-	if d.Changes, err = r.changes(ctx, d.BSID); err != nil {
+	if err := r.sourcesAndChanges(ctx, d); err != nil {
 		return nil, fmt.Errorf("build request %d: %w", brid, err)
 	}
 	return d, nil
 }
 
-func (r SQLReads) sourceStamps(ctx context.Context, bsid int64) ([]steps.SourceStamp, error) {
+// sourcesAndChanges reads a buildset's stamps (with patch) and the changes
+// of each stamp, then the changes' properties if there are changes.
+func (r SQLReads) sourcesAndChanges(ctx context.Context, d *RequestDetails) error {
 	rows, err := r.DB.Query(ctx, `SELECT ss.id, ss.branch, ss.revision, ss.repository, ss.project, ss.codebase,
-			p.id, p.patchlevel, p.patch_base64, p.patch_author, p.patch_comment, p.subdir
+			p.id, p.patchlevel, p.patch_base64, p.patch_author, p.patch_comment, p.subdir,
+			c.changeid, c.author, c.revision
 		FROM buildset_sourcestamps bss JOIN sourcestamps ss ON ss.id = bss.sourcestampid
 		LEFT JOIN patches p ON p.id = ss.patchid
-		WHERE bss.buildsetid = $1 ORDER BY bss.id`, bsid)
+		LEFT JOIN changes c ON c.sourcestampid = ss.id
+		WHERE bss.buildsetid = $1 ORDER BY bss.id, c.changeid`, d.BSID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	defer rows.Close()
-	var out []steps.SourceStamp
+	seen := map[int64]bool{}
 	for rows.Next() {
 		var ss steps.SourceStamp
 		var branch, rev sql.NullString
 		var pid, plevel sql.NullInt64
 		var pbody, pauthor, pcomment, psubdir sql.NullString
+		var cid sql.NullInt64
+		var cauthor, crev sql.NullString
 		if err := rows.Scan(&ss.SSID, &branch, &rev, &ss.Repository, &ss.Project, &ss.Codebase,
-			&pid, &plevel, &pbody, &pauthor, &pcomment, &psubdir); err != nil {
-			return nil, err
-		}
-		if branch.Valid {
-			ss.Branch = &branch.String
-		}
-		if rev.Valid {
-			ss.Revision = &rev.String
-		}
-		if pid.Valid {
-			body, _ := base64.StdEncoding.DecodeString(pbody.String)
-			ss.Patch = &data.Patch{PatchID: pid.Int64, Level: int(plevel.Int64), Body: body,
-				Author: pauthor.String, Comment: pcomment.String, Subdir: psubdir.String}
-		}
-		out = append(out, ss)
-	}
-	return out, rows.Err()
-}
-
-func (r SQLReads) changes(ctx context.Context, bsid int64) ([]ChangeInfo, error) {
-	rows, err := r.DB.Query(ctx, `SELECT c.changeid, c.sourcestampid, c.author, c.revision
-		FROM changes c JOIN buildset_sourcestamps bss ON bss.sourcestampid = c.sourcestampid
-		WHERE bss.buildsetid = $1 ORDER BY c.changeid`, bsid)
-	if err != nil {
-		return nil, err
-	}
-	var out []ChangeInfo
-	for rows.Next() {
-		var c ChangeInfo
-		var rev sql.NullString
-		if err := rows.Scan(&c.ChangeID, &c.SSID, &c.Author, &rev); err != nil {
+			&pid, &plevel, &pbody, &pauthor, &pcomment, &psubdir, &cid, &cauthor, &crev); err != nil {
 			rows.Close()
-			return nil, err
+			return err
 		}
-		if rev.Valid {
-			c.Revision = &rev.String
+		if !seen[ss.SSID] {
+			seen[ss.SSID] = true
+			if branch.Valid {
+				ss.Branch = &branch.String
+			}
+			if rev.Valid {
+				ss.Revision = &rev.String
+			}
+			if pid.Valid {
+				body, _ := base64.StdEncoding.DecodeString(pbody.String)
+				ss.Patch = &data.Patch{PatchID: pid.Int64, Level: int(plevel.Int64), Body: body,
+					Author: pauthor.String, Comment: pcomment.String, Subdir: psubdir.String}
+			}
+			d.Sources = append(d.Sources, ss)
 		}
-		out = append(out, c)
+		if cid.Valid {
+			c := ChangeInfo{ChangeID: cid.Int64, SSID: ss.SSID, Author: cauthor.String}
+			if crev.Valid {
+				c.Revision = &crev.String
+			}
+			d.Changes = append(d.Changes, c)
+		}
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil || len(out) == 0 {
-		return out, err
+	if err := rows.Err(); err != nil || len(d.Changes) == 0 {
+		return err
 	}
+	sort.Slice(d.Changes, func(i, j int) bool { return d.Changes[i].ChangeID < d.Changes[j].ChangeID })
 	rows, err = r.DB.Query(ctx, `SELECT cp.changeid, cp.property_name, cp.property_value
 		FROM change_properties cp JOIN changes c ON c.changeid = cp.changeid
 		JOIN buildset_sourcestamps bss ON bss.sourcestampid = c.sourcestampid
-		WHERE bss.buildsetid = $1`, bsid)
+		WHERE bss.buildsetid = $1`, d.BSID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	idx := make(map[int64]int, len(out))
-	for i, c := range out {
+	idx := make(map[int64]int, len(d.Changes))
+	for i, c := range d.Changes {
 		idx[c.ChangeID] = i
 	}
 	for rows.Next() {
 		var id int64
 		var name, raw string
 		if err := rows.Scan(&id, &name, &raw); err != nil {
-			return nil, err
+			return err
 		}
 		p, err := decodeProp(raw)
 		if err != nil {
-			return nil, fmt.Errorf("change %d property %s: %w", id, name, err)
+			return fmt.Errorf("change %d property %s: %w", id, name, err)
 		}
 		if i, ok := idx[id]; ok {
-			if out[i].Properties == nil {
-				out[i].Properties = data.SourcedProperties{}
+			if d.Changes[i].Properties == nil {
+				d.Changes[i].Properties = data.SourcedProperties{}
 			}
-			out[i].Properties[name] = p
+			d.Changes[i].Properties[name] = p
 		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 func (r SQLReads) ids(ctx context.Context, what, q string, args ...any) ([]int64, error) {
