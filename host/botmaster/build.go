@@ -129,6 +129,16 @@ func (b *Build) run() {
 	u := b.bm.updates
 	ctx := b.ctx
 
+	// Read the request first: right after its claim committed, so the read
+	// does not force a batch of this build's own writes to commit early.
+	d, err := b.bm.reads.RequestDetails(ctx, b.req.BRID)
+	if err != nil {
+		b.log.Error("reading build request", "error", err)
+		b.abandon()
+		return
+	}
+	b.details = d
+
 	buildID, number, err := u.AddBuild(ctx, b.builder.id, b.req.BRID, b.worker.ID(), b.bm.masterID(), "created")
 	if err != nil {
 		b.log.Error("adding build", "error", err)
@@ -265,11 +275,7 @@ func (b *Build) release() {
 // setupProperties reads the request and sets the properties known before
 // the build starts (§5.2), then the build's own.
 func (b *Build) setupProperties() error {
-	d, err := b.bm.reads.RequestDetails(b.ctx, b.req.BRID)
-	if err != nil {
-		return err
-	}
-	b.details = d
+	d := b.details
 	b.sources = d.Sources
 	var global map[string]any
 	b.bm.mu.Lock()
