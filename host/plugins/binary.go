@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 )
 
 // BinaryPrefix starts the file name of every plugin binary.
@@ -93,4 +94,23 @@ func checkExecutable(path string) error {
 		return fmt.Errorf("%s: %w", path, ErrNotExecutable)
 	}
 	return nil
+}
+
+// fileID identifies a file's content without reading it.
+type fileID struct {
+	dev, ino uint64
+	size     int64
+	mtime    int64
+}
+
+func identify(path string) (fileID, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fileID{}, err
+	}
+	id := fileID{size: st.Size(), mtime: st.ModTime().UnixNano()}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		id.dev, id.ino = uint64(sys.Dev), uint64(sys.Ino)
+	}
+	return id, nil
 }

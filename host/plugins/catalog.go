@@ -43,6 +43,16 @@ type Catalog struct {
 	pins     map[string]config.PluginPin
 	describe map[string]base.PluginInfo // by sha256
 	warned   map[string]bool            // sha256s already reported as unlocked
+	hashes   map[string]hashEntry       // by path; see hash
+}
+
+// hashEntry remembers a file's sha256 while its identity (inode, size,
+// modification time) stays the same. The hash is checked again when the
+// binary is started (go-plugin's SecureConfig), so a stale entry can only
+// make a start fail, never run an unchecked binary.
+type hashEntry struct {
+	id  fileID
+	sum string
 }
 
 // NewCatalog returns the catalog of basedir; bindir is the bbhost binary's
@@ -52,7 +62,8 @@ func NewCatalog(basedir, bindir string, log hclog.Logger) *Catalog {
 		log = hclog.NewNullLogger()
 	}
 	return &Catalog{basedir: basedir, bindir: bindir, log: log, env: pluginEnv(nil),
-		pins: map[string]config.PluginPin{}, describe: map[string]base.PluginInfo{}, warned: map[string]bool{}}
+		pins: map[string]config.PluginPin{}, describe: map[string]base.PluginInfo{}, warned: map[string]bool{},
+		hashes: map[string]hashEntry{}}
 }
 
 // Basedir returns the base directory.
@@ -148,11 +159,36 @@ func (c *Catalog) binary(name, path, source string) (Binary, error) {
 	if err := checkExecutable(abs); err != nil {
 		return Binary{}, err
 	}
-	sum, err := HashFile(abs)
+	sum, err := c.hash(abs)
 	if err != nil {
 		return Binary{}, err
 	}
 	return Binary{Name: name, Path: abs, SHA256: sum, Source: source}, nil
+}
+
+// hash returns the sha256 of the file at path, from the cache while the
+// file is unchanged.
+func (c *Catalog) hash(path string) (string, error) {
+	id, err := identify(path)
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	e, ok := c.hashes[path]
+	c.mu.Unlock()
+	if ok && e.id == id {
+		return e.sum, nil
+	}
+	sum, err := HashFile(path)
+	if err != nil {
+		return "", err
+	}
+	if after, err := identify(path); err == nil && after == id {
+		c.mu.Lock()
+		c.hashes[path] = hashEntry{id: id, sum: sum}
+		c.mu.Unlock()
+	}
+	return sum, nil
 }
 
 // Find returns the binary called name.

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bbhost/bbhost/sdk/base"
@@ -185,6 +187,7 @@ type memConfig struct {
 type mem struct {
 	mu   sync.Mutex
 	cfg  memConfig
+	host base.Host
 	ints map[string]chan string
 }
 
@@ -194,6 +197,7 @@ func (m *mem) Configure(ctx context.Context, req base.ConfigureRequest) error {
 	if m.ints == nil {
 		m.ints = map[string]chan string{}
 	}
+	m.host = req.Host
 	return req.Decode(&m.cfg)
 }
 func (m *mem) Start(ctx context.Context) error             { return nil }
@@ -227,6 +231,8 @@ func (m *mem) RunCommand(ctx context.Context, cmd worker.Command, sink worker.Si
 			return err
 		}
 		return sink.Update(worker.Update{Key: "rc", RC: 0})
+	case "bench_addchange":
+		return m.benchAddChange(ctx, cmd, sink)
 	case "sleep":
 		ch := make(chan string, 1)
 		m.mu.Lock()
@@ -276,3 +282,55 @@ func (u *um) Start(ctx context.Context) error {
 }
 
 func (u *um) Stop(ctx context.Context, _ time.Time) error { return nil }
+
+// benchAddChange calls Host.AddChange n times with parallel calls in
+// flight and reports the latencies as JSON on stdout: the master's
+// host-service round trip through the go-plugin broker.
+func (m *mem) benchAddChange(ctx context.Context, cmd worker.Command, sink worker.Sink) error {
+	n, _ := cmd.Args["n"].(int64)
+	par, _ := cmd.Args["parallel"].(int64)
+	if n <= 0 || par <= 0 {
+		return errors.New("bench_addchange needs n and parallel")
+	}
+	m.mu.Lock()
+	host := m.host
+	m.mu.Unlock()
+	lat := make([]time.Duration, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var firstErr atomic.Value
+	start := time.Now()
+	for w := int64(0); w < par; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1) - 1
+				if i >= n {
+					return
+				}
+				t0 := time.Now()
+				if _, err := host.AddChange(ctx, base.Change{Author: "bench", Comments: "bench"}); err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+				lat[i] = time.Since(t0)
+			}
+		}()
+	}
+	wg.Wait()
+	total := time.Since(start)
+	if err, ok := firstErr.Load().(error); ok {
+		return err
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	out, _ := json.Marshal(map[string]float64{
+		"p50_us":  float64(lat[n/2].Microseconds()),
+		"p99_us":  float64(lat[n*99/100].Microseconds()),
+		"per_sec": float64(n) / total.Seconds(),
+	})
+	if err := sink.Update(worker.Update{Key: "stdout", Text: string(out) + "\n"}); err != nil {
+		return err
+	}
+	return sink.Update(worker.Update{Key: "rc", RC: 0})
+}
