@@ -184,6 +184,7 @@ func (i *Instance) configureInLocked(ctx context.Context, p *process) (base.Comp
 	defer cancel()
 	if err := hd.Configure(cctx, base.ConfigureRequest{Ref: ref, Config: val, Common: i.common()}); err != nil {
 		p.unbind(i.id)
+		p.suspect(err)
 		return nil, ref, fmt.Errorf("configure %s in plugin %q: %w", ref, p.bin.Name, err)
 	}
 	p.accept(i.id, ref.Generation)
@@ -200,6 +201,7 @@ func (i *Instance) bringUpLocked(ctx context.Context, p *process) error {
 	cctx, cancel := i.h.callCtx(ctx)
 	defer cancel()
 	if err := hd.Start(cctx); err != nil {
+		p.suspect(err)
 		_ = hd.Stop(cctx, time.Now())
 		p.unbind(i.id)
 		i.lastErr = err

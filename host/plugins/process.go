@@ -21,7 +21,9 @@ import (
 	"github.com/hashicorp/go-hclog"
 	plugin "github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/status"
 )
 
 // process is one running plugin process: the go-plugin client, the gRPC
@@ -49,6 +51,7 @@ type process struct {
 	killing   atomic.Bool
 	stopSup   chan struct{}
 	supDone   chan struct{}
+	checkNow  chan struct{} // a call failed with Unavailable: ping at once
 	killOnce  sync.Once
 	bindMu    sync.Mutex
 	bindings  map[base.ID]*binding
@@ -98,7 +101,7 @@ func (h *Host) startProcess(ctx context.Context, bin Binary) (*process, error) {
 		GRPCDialOptions:  []grpc.DialOption{grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(hostservice.MaxMessageSize))},
 	})
 	p := &process{h: h, bin: bin, log: log, client: client, exited: make(chan struct{}), stopSup: make(chan struct{}),
-		supDone: make(chan struct{}), bindings: map[base.ID]*binding{}}
+		supDone: make(chan struct{}), checkNow: make(chan struct{}, 1), bindings: map[base.ID]*binding{}}
 	fail := func(err error) (*process, error) {
 		p.killing.Store(true)
 		client.Kill()
@@ -255,6 +258,18 @@ func (p *process) supervise() {
 		case <-p.conn.Ctx.Done():
 			p.gone(errors.New("plugin process exited"))
 			return
+		case <-p.checkNow:
+			if p.ping() {
+				misses = 0
+				continue
+			}
+			misses++
+			if misses >= 2 {
+				p.gone(errors.New("plugin unavailable"))
+				p.killing.Store(true)
+				go p.client.Kill()
+				return
+			}
 		case <-t.C:
 			ctx, cancel := context.WithTimeout(context.Background(), p.h.opts.PingTimeout)
 			_, err := healthpb.NewHealthClient(p.conn.Conn).Check(ctx, &healthpb.HealthCheckRequest{Service: plugin.GRPCServiceName})
@@ -273,6 +288,36 @@ func (p *process) supervise() {
 			}
 		}
 	}
+}
+
+// ping runs one health check.
+func (p *process) ping() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), p.h.opts.PingTimeout)
+	defer cancel()
+	_, err := healthpb.NewHealthClient(p.conn.Conn).Check(ctx, &healthpb.HealthCheckRequest{Service: plugin.GRPCServiceName})
+	return err == nil
+}
+
+// suspect reports a call that failed as if the process were gone (gRPC
+// Unavailable): the supervisor checks its health at once instead of at the
+// next tick.
+func (p *process) suspect(err error) {
+	if !isUnavailable(err) {
+		return
+	}
+	select {
+	case p.checkNow <- struct{}{}:
+	default:
+	}
+}
+
+func isUnavailable(err error) bool {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if st, ok := status.FromError(e); ok && st.Code() == codes.Unavailable {
+			return true
+		}
+	}
+	return false
 }
 
 // gone records the end of the process; an unexpected end is a crash.
