@@ -107,7 +107,9 @@ func BenchmarkHotSwapPause(b *testing.B) {
 	cfg := e.Load(b, src)
 	m := service.NewNamedManager(service.ManagerOptions[*config.Config, plugins.InstanceConfig]{
 		Name: "change_svc", New: e.Host.NewService, Equal: plugins.InstanceConfig.Equal,
-		Select: func(c *config.Config) []service.Item[plugins.InstanceConfig] { return e.Host.Items(c, config.TypeChangeSource) },
+		Select: func(c *config.Config) []service.Item[plugins.InstanceConfig] {
+			return e.Host.Items(c, config.TypeChangeSource)
+		},
 	})
 	if err := m.Start(ctx); err != nil {
 		b.Fatal(err)
