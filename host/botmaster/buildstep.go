@@ -55,6 +55,9 @@ type buildStep struct {
 	waitingForLocks bool
 	stopCh          chan struct{}
 	consumers       []mq.Consumer
+	// interrupted is closed when interrupt is done, so the step ends after
+	// its cancelled log is written (nil when never interrupted).
+	interrupted chan struct{}
 
 	summaryMu    sync.Mutex
 	summaryTimer *time.Timer
@@ -186,6 +189,12 @@ func (s *buildStep) finish(res int) error {
 	b := s.b
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownWriteTimeout)
 	defer cancel()
+	s.mu.Lock()
+	interrupted := s.interrupted
+	s.mu.Unlock()
+	if interrupted != nil {
+		<-interrupted
+	}
 	s.mu.Lock()
 	for _, c := range s.consumers {
 		c.Stop()
@@ -362,12 +371,11 @@ func (s *buildStep) interrupt(reason string) {
 		return
 	}
 	s.stopped = true
+	s.interrupted = make(chan struct{})
+	defer close(s.interrupted)
 	close(s.stopCh)
 	waiting := s.waitingForLocks
-	if s.lockWait != nil {
-		s.lockWait()
-	}
-	cmd, cmdID := s.cmd, s.cmdID
+	lockWait := s.lockWait
 	s.mu.Unlock()
 	name := "cancelled"
 	if waiting {
@@ -378,9 +386,15 @@ func (s *buildStep) interrupt(reason string) {
 			s.b.log.Error("adding cancelled log", "error", err)
 		}
 	}
+	if lockWait != nil {
+		lockWait()
+	}
 	if it, ok := s.impl.(steps.Interrupter); ok {
 		it.Interrupt(s.b.ctx, s, reason)
 	}
+	s.mu.Lock()
+	cmd, cmdID := s.cmd, s.cmdID
+	s.mu.Unlock()
 	if cmd != nil {
 		cmd.Interrupted.Store(true)
 		s.b.mu.Lock()

@@ -262,3 +262,72 @@ builder "random" {
 		t.Errorf("random next_worker used only %v", seen)
 	}
 }
+
+// TestStopWhileWaitingForLocks: a build whose builder lock is taken waits
+// in the pool until the lock is released; a build whose step waits for a
+// step lock can be stopped during the wait.
+func TestStopWhileWaitingForLocks(t *testing.T) {
+	cfg := `
+worker "local" "w1" {}
+worker "local" "w2" {}
+lock "master" "one" { max_count = 1 }
+builder "holder" {
+  workers = ["w1"]
+  locks   = [{ name = "one", access = "exclusive" }]
+  step "shell" "hold" { command = ["sh", "-c", "while [ ! -f %(prop:go)s ]; do sleep 0.02; done"] }
+}
+builder "buildlock" {
+  workers = ["w2"]
+  locks   = [{ name = "one" }]
+  step "shell" "s" { command = "true" }
+}
+builder "steplock" {
+  workers = ["w2"]
+  step "shell" "first" { command = "true" }
+  step "shell" "locked" {
+    command = "true"
+    locks   = [{ name = "one", access = "exclusive" }]
+  }
+}
+`
+	h := newHarness(t, cfg, harnessOptions{})
+	h.waitWorkers("w1", "w2")
+	goFile := filepath.Join(h.dir, "go")
+	hbs, hb := h.force(buildsetIn{builders: []string{"holder"}, props: map[string]any{"go": goFile}})
+	h.waitStepRunning(hb["holder"], "hold")
+
+	// A builder whose lock is taken does not start (canStartBuild); it
+	// starts once the holder releases the lock.
+	bs1, b1 := h.force(buildsetIn{builders: []string{"buildlock"}})
+	sleepMs(200)
+	if n := len(h.builds(b1["buildlock"])); n != 0 {
+		t.Fatal("a build started while its builder lock was taken")
+	}
+
+	// A step lock wait.
+	bs2, b2 := h.force(buildsetIn{builders: []string{"steplock"}})
+	id2 := h.waitStepRunning(b2["steplock"], "locked")
+	if err := h.bm.StopBuild(h.ctx, id2, "no step wait"); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.waitBuildset(bs2); r != results.Cancelled {
+		t.Fatalf("build stopped in a step lock wait: %s", results.Name(r))
+	}
+	for _, s := range h.steps(id2) {
+		if s.Name == "locked" {
+			if *s.Results != results.Cancelled {
+				t.Errorf("locked step %s", results.Name(*s.Results))
+			}
+			if txt := h.stepLog(s.StepID, "cancelled while waiting for locks"); !strings.Contains(txt, "no step wait") {
+				t.Errorf("log %q", txt)
+			}
+		}
+	}
+	touch(t, goFile)
+	if r := h.waitBuildset(hbs); r != results.Success {
+		t.Fatalf("holder %s", results.Name(r))
+	}
+	if r := h.waitBuildset(bs1); r != results.Success {
+		t.Fatalf("build waiting for the released lock: %s", results.Name(r))
+	}
+}

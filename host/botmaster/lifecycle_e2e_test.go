@@ -137,23 +137,29 @@ func TestQuickShutdownRetriesAndCleanShutdownWaits(t *testing.T) {
 		t.Errorf("request has %d builds, want 2", n)
 	}
 
-	// Clean shutdown: the running build finishes, the pending one waits.
+	// Clean shutdown: the running build finishes, a new request waits.
 	bsid1, brids1 := h.force(buildsetIn{builders: []string{"sleepy"}})
 	h.waitStepRunning(brids1["sleepy"], "sleep")
-	_, brids2 := h.force(buildsetIn{builders: []string{"warnings"}, props: map[string]any{"x": "2"}})
-	if err := bm2.CleanShutdown(ctx); err != nil {
+	clean := make(chan error, 1)
+	go func() { clean <- bm2.CleanShutdown(ctx) }()
+	waitFor(t, func() bool {
+		bm2.mu.Lock()
+		defer bm2.mu.Unlock()
+		return !bm2.accepting
+	})
+	bsid2, brids2 := h.force(buildsetIn{builders: []string{"warnings"}, props: map[string]any{"x": "2"}})
+	if err := <-clean; err != nil {
 		t.Fatal(err)
 	}
 	if r := h.waitBuildset(bsid1); r != results.Success {
 		t.Errorf("build during clean shutdown: %s", results.Name(r))
 	}
-	bsid3, _ := h.force(buildsetIn{builders: []string{"warnings"}, props: map[string]any{"x": "3"}})
 	sleepMs(300)
 	if n := len(h.builds(brids2["warnings"])); n != 0 {
 		t.Errorf("a build started during a clean shutdown")
 	}
 	bm2.CancelCleanShutdown()
-	h.waitBuildset(bsid3)
+	h.waitBuildset(bsid2)
 }
 
 func TestWorkerPauseAndMaxBuilds(t *testing.T) {
