@@ -229,27 +229,33 @@ func (s *DataServices) GetChange(ctx context.Context, id int64) (base.Change, bo
 
 // ChangesAfter implements HostServices.
 func (s *DataServices) ChangesAfter(ctx context.Context, after int64, limit int) ([]base.Change, error) {
-	last, err := s.db().Changes().LastID(ctx)
+	rows, err := s.db().Query(ctx, "SELECT changeid FROM changes WHERE changeid > $1 ORDER BY changeid LIMIT $2", after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("changes after %d: %w", after, err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("changes after %d: %w", after, err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("changes after %d: %w", after, err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	changes, err := s.data.GetChangesByIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	var out []base.Change
-	for lo := after + 1; lo <= last && len(out) < limit; lo += int64(limit) {
-		hi := min(lo+int64(limit)-1, last)
-		ids := make([]int64, 0, hi-lo+1)
-		for id := lo; id <= hi; id++ {
-			ids = append(ids, id)
-		}
-		changes, err := s.data.GetChangesByIDs(ctx, ids)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range changes {
-			if len(out) == limit {
-				break
-			}
-			out = append(out, changeFromEntity(c))
-		}
+	out := make([]base.Change, 0, len(changes))
+	for _, c := range changes {
+		out = append(out, changeFromEntity(c))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ChangeID < out[j].ChangeID })
 	return out, nil
