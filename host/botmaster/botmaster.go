@@ -196,13 +196,26 @@ func (bm *BotMaster) Stop(ctx context.Context) error {
 		c.Stop()
 	}
 	bm.consumers = nil
+	// Abandon what is still running (as Buildbot drops the worker
+	// connections after 5 s): commands end as if the connection were lost
+	// and the builds finish RETRY.
 	bm.cancel()
 	<-bm.loopDone
+	if err != nil {
+		grace, cancel := context.WithTimeout(context.Background(), abandonGrace)
+		if bm.waitBuilds(grace) == nil {
+			err = nil
+		}
+		cancel()
+	}
 	bm.mu.Lock()
 	bm.running = false
 	bm.mu.Unlock()
 	return err
 }
+
+// abandonGrace is how long Stop waits for abandoned builds to finish.
+const abandonGrace = 5 * time.Second
 
 // CleanShutdown is SIGUSR1's clean shutdown: no new build starts and the
 // call returns when every running build finished on its own (or ctx ends).
