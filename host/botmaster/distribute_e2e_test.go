@@ -7,11 +7,13 @@ import (
 	"testing"
 
 	"github.com/bbhost/bbhost/host/db"
+	"github.com/bbhost/bbhost/host/db/dbtest"
 	"github.com/bbhost/bbhost/host/results"
 )
 
 func TestLostWorkerRetries(t *testing.T) {
-	cfg := `
+	forKinds(t, func(t *testing.T, kind dbtest.Kind) {
+		cfg := `
 worker "local" "w1" {}
 builder "flaky" {
   workers = ["w1"]
@@ -20,34 +22,35 @@ builder "flaky" {
   }
 }
 `
-	h := newHarness(t, cfg, harnessOptions{})
-	h.waitWorkers("w1")
-	marker := filepath.Join(h.dir, "marker")
-	bsid, brids := h.force(buildsetIn{builders: []string{"flaky"}, props: map[string]any{"marker": marker}})
-	first := h.waitStepRunning(brids["flaky"], "work")
-	h.prov.lose("w1")
-	// The first build ends RETRY and its request goes back to the pool.
-	h.waitBuildDone(first)
-	b := h.build(first)
-	if b.Results == nil || *b.Results != results.Retry || !strings.HasPrefix(b.StateString, "retry lost connection") {
-		t.Fatalf("first build: results %v state %q", b.Results, b.StateString)
-	}
-	if complete, _ := h.requestResults(brids["flaky"]); complete {
-		t.Fatal("request completed after a RETRY")
-	}
-	h.prov.release("w1")
-	if r := h.waitBuildset(bsid); r != results.Success {
-		t.Fatalf("buildset %s after the worker came back", results.Name(r))
-	}
-	builds := h.builds(brids["flaky"])
-	if len(builds) != 2 || *builds[1].Results != results.Success {
-		t.Fatalf("builds of the request: %d", len(builds))
-	}
-	for _, s := range h.steps(first) {
-		if s.Name == "work" && *s.Results != results.Retry {
-			t.Errorf("interrupted step %s", results.Name(*s.Results))
+		h := newHarness(t, cfg, harnessOptions{kind: kind})
+		h.waitWorkers("w1")
+		marker := filepath.Join(h.dir, "marker")
+		bsid, brids := h.force(buildsetIn{builders: []string{"flaky"}, props: map[string]any{"marker": marker}})
+		first := h.waitStepRunning(brids["flaky"], "work")
+		h.prov.lose("w1")
+		// The first build ends RETRY and its request goes back to the pool.
+		h.waitBuildDone(first)
+		b := h.build(first)
+		if b.Results == nil || *b.Results != results.Retry || !strings.HasPrefix(b.StateString, "retry lost connection") {
+			t.Fatalf("first build: results %v state %q", b.Results, b.StateString)
 		}
-	}
+		if complete, _ := h.requestResults(brids["flaky"]); complete {
+			t.Fatal("request completed after a RETRY")
+		}
+		h.prov.release("w1")
+		if r := h.waitBuildset(bsid); r != results.Success {
+			t.Fatalf("buildset %s after the worker came back", results.Name(r))
+		}
+		builds := h.builds(brids["flaky"])
+		if len(builds) != 2 || *builds[1].Results != results.Success {
+			t.Fatalf("builds of the request: %d", len(builds))
+		}
+		for _, s := range h.steps(first) {
+			if s.Name == "work" && *s.Results != results.Retry {
+				t.Errorf("interrupted step %s", results.Name(*s.Results))
+			}
+		}
+	})
 }
 
 // waitBuildDone waits until a build is complete.
@@ -63,7 +66,8 @@ func (h *harness) waitBuildDone(id int64) {
 }
 
 func TestCollapse(t *testing.T) {
-	cfg := `
+	forKinds(t, func(t *testing.T, kind dbtest.Kind) {
+		cfg := `
 worker "local" "w1" {}
 builder "collapsing" {
   workers = ["w1"]
@@ -75,49 +79,50 @@ builder "separate" {
   step "shell" "s" { command = "true" }
 }
 `
-	h := newHarness(t, cfg, harnessOptions{setup: func(h *harness) { h.prov.hold("w1") }})
-	rev := "abc"
-	other := "def"
-	var coll, sep []int64
-	var bsids []int64
-	for i := 0; i < 3; i++ {
-		bsid, brids := h.force(buildsetIn{builders: []string{"collapsing", "separate"},
-			ss: db.SourceStampSpec{Revision: &rev, Repository: "r", Branch: &rev}})
-		coll = append(coll, brids["collapsing"])
-		sep = append(sep, brids["separate"])
-		bsids = append(bsids, bsid)
-	}
-	// A different revision is not collapsed with the others.
-	bsidOther, bridsOther := h.force(buildsetIn{builders: []string{"collapsing"},
-		ss: db.SourceStampSpec{Revision: &other, Repository: "r", Branch: &rev}})
-	for _, id := range coll[:2] {
-		if complete, r := h.requestResults(id); !complete || r != results.Skipped {
-			t.Errorf("older request %d: complete %v results %d, want SKIPPED", id, complete, r)
+		h := newHarness(t, cfg, harnessOptions{kind: kind, setup: func(h *harness) { h.prov.hold("w1") }})
+		rev := "abc"
+		other := "def"
+		var coll, sep []int64
+		var bsids []int64
+		for i := 0; i < 3; i++ {
+			bsid, brids := h.force(buildsetIn{builders: []string{"collapsing", "separate"},
+				ss: db.SourceStampSpec{Revision: &rev, Repository: "r", Branch: &rev}})
+			coll = append(coll, brids["collapsing"])
+			sep = append(sep, brids["separate"])
+			bsids = append(bsids, bsid)
 		}
-	}
-	if complete, _ := h.requestResults(coll[2]); complete {
-		t.Error("newest request was collapsed")
-	}
-	for _, id := range sep {
-		if complete, _ := h.requestResults(id); complete {
-			t.Errorf("request %d of a builder with collapse_requests = false was collapsed", id)
+		// A different revision is not collapsed with the others.
+		bsidOther, bridsOther := h.force(buildsetIn{builders: []string{"collapsing"},
+			ss: db.SourceStampSpec{Revision: &other, Repository: "r", Branch: &rev}})
+		for _, id := range coll[:2] {
+			if complete, r := h.requestResults(id); !complete || r != results.Skipped {
+				t.Errorf("older request %d: complete %v results %d, want SKIPPED", id, complete, r)
+			}
 		}
-	}
-	h.prov.release("w1")
-	for _, bsid := range append(bsids, bsidOther) {
-		h.waitBuildset(bsid)
-	}
-	if n := len(h.builds(coll[2])) + len(h.builds(coll[0])) + len(h.builds(coll[1])); n != 1 {
-		t.Errorf("collapsing builder ran %d builds for three requests, want 1", n)
-	}
-	if n := len(h.builds(bridsOther["collapsing"])); n != 1 {
-		t.Errorf("request with another revision ran %d builds", n)
-	}
-	for _, id := range sep {
-		if n := len(h.builds(id)); n != 1 {
-			t.Errorf("separate request %d ran %d builds", id, n)
+		if complete, _ := h.requestResults(coll[2]); complete {
+			t.Error("newest request was collapsed")
 		}
-	}
+		for _, id := range sep {
+			if complete, _ := h.requestResults(id); complete {
+				t.Errorf("request %d of a builder with collapse_requests = false was collapsed", id)
+			}
+		}
+		h.prov.release("w1")
+		for _, bsid := range append(bsids, bsidOther) {
+			h.waitBuildset(bsid)
+		}
+		if n := len(h.builds(coll[2])) + len(h.builds(coll[0])) + len(h.builds(coll[1])); n != 1 {
+			t.Errorf("collapsing builder ran %d builds for three requests, want 1", n)
+		}
+		if n := len(h.builds(bridsOther["collapsing"])); n != 1 {
+			t.Errorf("request with another revision ran %d builds", n)
+		}
+		for _, id := range sep {
+			if n := len(h.builds(id)); n != 1 {
+				t.Errorf("separate request %d ran %d builds", id, n)
+			}
+		}
+	})
 }
 
 func TestPrioritiesAndOrder(t *testing.T) {
@@ -183,9 +188,10 @@ builder "prio" {
 }
 
 func TestLocks(t *testing.T) {
-	// Two builders, each with its own worker, run a step that fails if
-	// another holder is inside the critical section (mkdir is atomic).
-	cfg := `
+	forKinds(t, func(t *testing.T, kind dbtest.Kind) {
+		// Two builders, each with its own worker, run a step that fails if
+		// another holder is inside the critical section (mkdir is atomic).
+		cfg := `
 worker "local" "w1" {}
 worker "local" "w2" {}
 lock "master" "db" { max_count = 1 }
@@ -210,20 +216,21 @@ builder "n2" {
   step "shell" "crit" { command = ["sh", "-c", "mkdir %(prop:crit)s && sleep 0.3 && rmdir %(prop:crit)s"] }
 }
 `
-	h := newHarness(t, cfg, harnessOptions{})
-	h.waitWorkers("w1", "w2")
-	crit := filepath.Join(h.dir, "crit")
-	for round := 0; round < 3; round++ {
-		bsid, _ := h.force(buildsetIn{builders: []string{"l1", "l2"}, props: map[string]any{"crit": crit}})
-		if r := h.waitBuildset(bsid); r != results.Success {
-			t.Fatalf("round %d: with a build lock and a step lock on one master lock, %s", round, results.Name(r))
+		h := newHarness(t, cfg, harnessOptions{kind: kind})
+		h.waitWorkers("w1", "w2")
+		crit := filepath.Join(h.dir, "crit")
+		for round := 0; round < 3; round++ {
+			bsid, _ := h.force(buildsetIn{builders: []string{"l1", "l2"}, props: map[string]any{"crit": crit}})
+			if r := h.waitBuildset(bsid); r != results.Success {
+				t.Fatalf("round %d: with a build lock and a step lock on one master lock, %s", round, results.Name(r))
+			}
 		}
-	}
-	// The same steps without locks do overlap: the check can fail.
-	bsid, _ := h.force(buildsetIn{builders: []string{"n1", "n2"}, props: map[string]any{"crit": crit + "-nolock"}})
-	if r := h.waitBuildset(bsid); r != results.Failure {
-		t.Errorf("without locks the critical sections did not collide (%s); the test proves nothing", results.Name(r))
-	}
+		// The same steps without locks do overlap: the check can fail.
+		bsid, _ := h.force(buildsetIn{builders: []string{"n1", "n2"}, props: map[string]any{"crit": crit + "-nolock"}})
+		if r := h.waitBuildset(bsid); r != results.Failure {
+			t.Errorf("without locks the critical sections did not collide (%s); the test proves nothing", results.Name(r))
+		}
+	})
 }
 
 func TestNextWorkerChoices(t *testing.T) {

@@ -509,3 +509,11 @@ func builderDescription(it any) *string {
 	}
 	return nil
 }
+
+// forKinds runs fn on an SQLite file and on PostgreSQL (skipped, or failed
+// with CI=true, when PostgreSQL is unreachable).
+func forKinds(t *testing.T, fn func(t *testing.T, kind dbtest.Kind)) {
+	for _, k := range []dbtest.Kind{dbtest.SQLiteFile, dbtest.Postgres} {
+		t.Run(string(k), func(t *testing.T) { fn(t, k) })
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bbhost/bbhost/host/db/dbtest"
 	"github.com/bbhost/bbhost/host/results"
 )
 
@@ -69,92 +70,96 @@ func stepByName(t *testing.T, h *harness, buildID int64) map[string]int {
 }
 
 func TestResultRules(t *testing.T) {
-	h := newHarness(t, resultsConfig, harnessOptions{})
-	h.waitWorkers("w1")
-	bsid, brids := h.force(buildsetIn{builders: []string{"rules"}})
-	if r := h.waitBuildset(bsid); r != results.Failure {
-		t.Fatalf("buildset result %s, want failure", results.Name(r))
-	}
-	b := h.builds(brids["rules"])[0]
-	got := stepByName(t, h, b.BuildID)
-	want := map[string]int{"worker_preparation": results.Success, "ok": results.Success,
-		"warn": results.Warnings, "fail": results.Failure, "skip": results.Skipped, "hide": results.Success,
-		"halt": results.Failure, "cleanup": results.Success}
-	if len(got) != len(want) {
-		t.Errorf("steps %v, want %v (the step after the halt never starts)", got, want)
-	}
-	for n, r := range want {
-		if got[n] != r {
-			t.Errorf("step %s = %s, want %s", n, results.Name(got[n]), results.Name(r))
+	forKinds(t, func(t *testing.T, kind dbtest.Kind) {
+		h := newHarness(t, resultsConfig, harnessOptions{kind: kind})
+		h.waitWorkers("w1")
+		bsid, brids := h.force(buildsetIn{builders: []string{"rules"}})
+		if r := h.waitBuildset(bsid); r != results.Failure {
+			t.Fatalf("buildset result %s, want failure", results.Name(r))
 		}
-	}
-	for _, s := range h.steps(b.BuildID) {
-		if (s.Name == "hide") != s.Hidden {
-			t.Errorf("step %s hidden = %v", s.Name, s.Hidden)
+		b := h.builds(brids["rules"])[0]
+		got := stepByName(t, h, b.BuildID)
+		want := map[string]int{"worker_preparation": results.Success, "ok": results.Success,
+			"warn": results.Warnings, "fail": results.Failure, "skip": results.Skipped, "hide": results.Success,
+			"halt": results.Failure, "cleanup": results.Success}
+		if len(got) != len(want) {
+			t.Errorf("steps %v, want %v (the step after the halt never starts)", got, want)
 		}
-		switch s.Name {
-		case "warn":
-			if s.StateString != "'exit 1' (warnings)" {
-				t.Errorf("warn state %q", s.StateString)
-			}
-		case "skip":
-			if s.StateString != "'true' (skipped)" {
-				t.Errorf("skip state %q", s.StateString)
+		for n, r := range want {
+			if got[n] != r {
+				t.Errorf("step %s = %s, want %s", n, results.Name(got[n]), results.Name(r))
 			}
 		}
-	}
-	full := h.build(b.BuildID)
-	if want := "failed 'exit 3' (failure) 'exit 2' (failure)"; full.StateString != want {
-		t.Errorf("build state %q, want %q", full.StateString, want)
-	}
+		for _, s := range h.steps(b.BuildID) {
+			if (s.Name == "hide") != s.Hidden {
+				t.Errorf("step %s hidden = %v", s.Name, s.Hidden)
+			}
+			switch s.Name {
+			case "warn":
+				if s.StateString != "'exit 1' (warnings)" {
+					t.Errorf("warn state %q", s.StateString)
+				}
+			case "skip":
+				if s.StateString != "'true' (skipped)" {
+					t.Errorf("skip state %q", s.StateString)
+				}
+			}
+		}
+		full := h.build(b.BuildID)
+		if want := "failed 'exit 3' (failure) 'exit 2' (failure)"; full.StateString != want {
+			t.Errorf("build state %q, want %q", full.StateString, want)
+		}
 
-	// do_step_if renders: with the property set, the step runs.
-	bsid, brids = h.force(buildsetIn{builders: []string{"rules"}, props: map[string]any{"run_it": "yes"}})
-	h.waitBuildset(bsid)
-	if got := stepByName(t, h, h.builds(brids["rules"])[0].BuildID); got["skip"] != results.Success {
-		t.Errorf("skip with run_it = %s, want success", results.Name(got["skip"]))
-	}
+		// do_step_if renders: with the property set, the step runs.
+		bsid, brids = h.force(buildsetIn{builders: []string{"rules"}, props: map[string]any{"run_it": "yes"}})
+		h.waitBuildset(bsid)
+		if got := stepByName(t, h, h.builds(brids["rules"])[0].BuildID); got["skip"] != results.Success {
+			t.Errorf("skip with run_it = %s, want success", results.Name(got["skip"]))
+		}
 
-	// warn_on_warnings: the build ends WARNINGS with the step's summary.
-	bsid, brids = h.force(buildsetIn{builders: []string{"warnings"}})
-	if r := h.waitBuildset(bsid); r != results.Warnings {
-		t.Fatalf("warnings buildset %s", results.Name(r))
-	}
-	wb := h.build(h.builds(brids["warnings"])[0].BuildID)
-	if wb.StateString != "warnings checked (warnings)" {
-		t.Errorf("warnings build state %q", wb.StateString)
-	}
+		// warn_on_warnings: the build ends WARNINGS with the step's summary.
+		bsid, brids = h.force(buildsetIn{builders: []string{"warnings"}})
+		if r := h.waitBuildset(bsid); r != results.Warnings {
+			t.Fatalf("warnings buildset %s", results.Name(r))
+		}
+		wb := h.build(h.builds(brids["warnings"])[0].BuildID)
+		if wb.StateString != "warnings checked (warnings)" {
+			t.Errorf("warnings build state %q", wb.StateString)
+		}
+	})
 }
 
 func TestStopBuild(t *testing.T) {
-	h := newHarness(t, resultsConfig, harnessOptions{})
-	h.waitWorkers("w1")
-	bsid, brids := h.force(buildsetIn{builders: []string{"sleepy"}})
-	buildID := h.waitStepRunning(brids["sleepy"], "sleep")
-	if err := h.bm.StopBuild(h.ctx, buildID, "enough"); err != nil {
-		t.Fatal(err)
-	}
-	if r := h.waitBuildset(bsid); r != results.Cancelled {
-		t.Fatalf("buildset %s, want cancelled", results.Name(r))
-	}
-	got := stepByName(t, h, buildID)
-	if got["sleep"] != results.Cancelled || got["always"] != results.Success {
-		t.Errorf("steps %v", got)
-	}
-	if _, ran := got["never"]; ran {
-		t.Error("a step after the stop ran")
-	}
-	b := h.build(buildID)
-	if want := "cancelled (enough) 'sleep 60' (cancelled)"; b.StateString != want {
-		t.Errorf("state %q, want %q", b.StateString, want)
-	}
-	for _, s := range h.steps(buildID) {
-		if s.Name == "sleep" {
-			if txt := h.stepLog(s.StepID, "cancelled"); !strings.Contains(txt, "enough") {
-				t.Errorf("cancelled log %q", txt)
+	forKinds(t, func(t *testing.T, kind dbtest.Kind) {
+		h := newHarness(t, resultsConfig, harnessOptions{kind: kind})
+		h.waitWorkers("w1")
+		bsid, brids := h.force(buildsetIn{builders: []string{"sleepy"}})
+		buildID := h.waitStepRunning(brids["sleepy"], "sleep")
+		if err := h.bm.StopBuild(h.ctx, buildID, "enough"); err != nil {
+			t.Fatal(err)
+		}
+		if r := h.waitBuildset(bsid); r != results.Cancelled {
+			t.Fatalf("buildset %s, want cancelled", results.Name(r))
+		}
+		got := stepByName(t, h, buildID)
+		if got["sleep"] != results.Cancelled || got["always"] != results.Success {
+			t.Errorf("steps %v", got)
+		}
+		if _, ran := got["never"]; ran {
+			t.Error("a step after the stop ran")
+		}
+		b := h.build(buildID)
+		if want := "cancelled (enough) 'sleep 60' (cancelled)"; b.StateString != want {
+			t.Errorf("state %q, want %q", b.StateString, want)
+		}
+		for _, s := range h.steps(buildID) {
+			if s.Name == "sleep" {
+				if txt := h.stepLog(s.StepID, "cancelled"); !strings.Contains(txt, "enough") {
+					t.Errorf("cancelled log %q", txt)
+				}
 			}
 		}
-	}
+	})
 }
 
 // waitStepRunning waits until a request's build runs the named step and
