@@ -173,17 +173,20 @@ func (m *Manager) UpdateConfigured(ctx context.Context) {
 	if l == nil {
 		return
 	}
+	want := make(map[int64][]int64, len(ws))
+	for _, w := range ws {
+		want[w.ID()] = l.BuilderIDsForWorker(w.name) // outside m.mu: it takes the botmaster's lock
+	}
 	cfg := make(map[int64][]int64, len(ws))
 	m.mu.Lock()
 	if m.configured == nil {
 		m.configured = map[int64][]int64{}
 	}
-	for _, w := range ws {
-		ids := l.BuilderIDsForWorker(w.name)
-		if prev, ok := m.configured[w.ID()]; ok && sameIDs(prev, ids) {
+	for id, ids := range want {
+		if prev, ok := m.configured[id]; ok && sameIDs(prev, ids) {
 			continue
 		}
-		cfg[w.ID()] = ids
+		cfg[id] = ids
 	}
 	m.mu.Unlock()
 	if len(cfg) == 0 {
