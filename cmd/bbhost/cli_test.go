@@ -293,6 +293,27 @@ func TestQuickstartEndToEnd(t *testing.T) {
 		t.Errorf("bbhost force: %d\n%s", code, out)
 	}
 
+	// JSON-RPC force as the web UI sends it from a builder's page (by id),
+	// and the errors of a bad call.
+	rpc := func(path, body string) (int, string) {
+		resp, err := http.Post(api+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if status, body := rpc("forceschedulers/force", `{"jsonrpc":"2.0","id":1,"method":"force","params":{"builderid":1,"reason":"by id"}}`); status != 200 || !strings.Contains(body, `"result"`) {
+		t.Errorf("force by builderid: %d %s", status, body)
+	}
+	if status, body := rpc("forceschedulers/nope", `{"jsonrpc":"2.0","id":2,"method":"force","params":{}}`); status != 404 || !strings.Contains(body, `"error"`) {
+		t.Errorf("force of an unknown scheduler: %d %s", status, body)
+	}
+	if status, body := rpc("forceschedulers/force", `{"jsonrpc":"2.0","id":3,"method":"force","params":{"builderNames":["hello"],"properties":{"bad name!":"x"}}}`); status != 400 || !strings.Contains(body, `-32602`) {
+		t.Errorf("force with an invalid property: %d %s", status, body)
+	}
+
 	code, out = runCLI(t, bin, "stop", "-config", cfgPath)
 	if code != 0 {
 		t.Errorf("bbhost stop: %d\n%s", code, out)

@@ -2,6 +2,8 @@ package master
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -12,6 +14,7 @@ import (
 	"github.com/bbhost/bbhost/host/changes"
 	"github.com/bbhost/bbhost/host/config"
 	"github.com/bbhost/bbhost/host/data"
+	"github.com/bbhost/bbhost/host/db"
 	"github.com/bbhost/bbhost/host/debug"
 	"github.com/bbhost/bbhost/host/metrics"
 	"github.com/bbhost/bbhost/host/mq"
@@ -29,6 +32,7 @@ import (
 
 // parts are the BuildMaster's services and the infrastructure they share.
 type parts struct {
+	db         *db.DB
 	mq         *mq.Simple
 	data       *data.Connector
 	api        *data.API
@@ -51,7 +55,7 @@ type parts struct {
 // buildParts builds every service of the tree (nothing is started).
 func (m *BuildMaster) buildParts(ctx context.Context, cfg *config.Config) (*parts, error) {
 	log := m.log
-	p := &parts{mq: mq.NewSimple()}
+	p := &parts{db: m.db, mq: mq.NewSimple()}
 	masterID := p.masterID.Load
 	p.data = data.New(m.db, p.mq, data.Options{LogCompression: cfg.Master.LogCompression, Logger: log.Named("data")})
 	p.api = data.NewAPI(data.APIOptions{DB: m.db, MQ: p.mq, Logger: log.Named("data")})
@@ -166,12 +170,45 @@ func (p *parts) registerForce() error {
 			if owner == "anonymous" {
 				owner = ""
 			}
+			if err := p.builderIDToName(ctx, params); err != nil {
+				return nil, err
+			}
 			res, err := p.schedulers.ForceParams(ctx, name, owner, params)
 			if err != nil {
 				return nil, forceError(name, err)
 			}
 			return []any{res.BSID, brids(res.BRIDs)}, nil
 		})
+}
+
+// builderIDToName turns a force call's `builderid` (Buildbot's form when the
+// UI forces from a builder's page) into the builder's name for the plugin.
+func (p *parts) builderIDToName(ctx context.Context, params map[string]any) error {
+	raw, ok := params["builderid"]
+	if !ok || params["builderNames"] != nil {
+		return nil
+	}
+	var id int64
+	switch v := raw.(type) {
+	case float64:
+		id = int64(v)
+	case int64:
+		id = v
+	case json.Number:
+		id, _ = v.Int64()
+	default:
+		return &data.InvalidParamsError{Msg: fmt.Sprintf("builderid must be a number, not %v", raw)}
+	}
+	var name string
+	err := p.db.QueryRow(ctx, "SELECT name FROM builders WHERE id = $1", id).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &data.InvalidParamsError{Msg: fmt.Sprintf("no builder with id %d", id)}
+	}
+	if err != nil {
+		return err
+	}
+	params["builderNames"] = []any{name}
+	return nil
 }
 
 // brids renders {builderid: brid} with string keys, as Buildbot's JSON does.

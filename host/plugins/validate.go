@@ -10,7 +10,6 @@ import (
 	"github.com/bbhost/bbhost/sdk/base"
 	"github.com/bbhost/bbhost/sdk/transport"
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -128,7 +127,7 @@ func decodeBlock(cfg *config.Config, b *config.PluginBlock, schema base.Block) (
 	if cfg != nil {
 		ectx = cfg.EvalContext
 	}
-	val, diags := hcldec.Decode(b.Body, config.PluginSpec(b.Type, schema.Spec()), ectx)
+	val, diags := config.SafeDecode(b.Body, config.PluginSpec(b.Type, schema.Spec()), ectx, b.DefRange)
 	if diags.HasErrors() {
 		return cty.NilVal, diags
 	}

@@ -121,17 +121,13 @@ func (m *SchedulerManager) Force(ctx context.Context, name string, req scheduler
 
 // ForceParams forces the scheduler name with the JSON-RPC `force` call's
 // parameters (Buildbot's ForceScheduler.force kwargs): owner is the
-// authenticated user ("" for anonymous), builderNames selects builders,
-// reason and every other field go to the plugin, which owns the form.
+// authenticated user ("" for anonymous: the plugin then takes the form's
+// username field, with its checks), builderNames selects builders, reason
+// and every other field go to the plugin, which owns the form.
 func (m *SchedulerManager) ForceParams(ctx context.Context, name, owner string, params map[string]any) (base.BuildsetResult, error) {
 	req := scheduler.ForceRequest{Owner: owner, Fields: params}
 	if r, ok := params["reason"].(string); ok {
 		req.Reason = r
-	}
-	if req.Owner == "" {
-		if u, ok := params["username"].(string); ok {
-			req.Owner = u
-		}
 	}
 	switch b := params["builderNames"].(type) {
 	case []string:

@@ -171,7 +171,11 @@ func (e *echo) Force(ctx context.Context, req scheduler.ForceRequest) (base.Buil
 	if req.Reason == "" {
 		return base.BuildsetResult{}, &scheduler.ValidationError{Fields: map[string]string{"reason": "required"}}
 	}
-	return e.host.AddBuildset(ctx, base.BuildsetSpec{Reason: fmt.Sprintf("A build was forced by '%s': %s", req.Owner, req.Reason),
+	owner := req.Owner
+	if u, ok := req.Fields["username"].(string); ok && owner == "" {
+		owner = u // an anonymous caller names itself in the form, as Buildbot's
+	}
+	return e.host.AddBuildset(ctx, base.BuildsetSpec{Reason: fmt.Sprintf("A build was forced by '%s': %s", owner, req.Reason),
 		BuilderNames: e.builders, SourceStamps: []base.SourceStamp{{}}})
 }
 
