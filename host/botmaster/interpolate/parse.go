@@ -69,6 +69,7 @@ type Error struct {
 	Msg    string
 }
 
+// Error implements error.
 func (e *Error) Error() string { return fmt.Sprintf("interpolate %q: %s", e.Format, e.Msg) }
 
 // MaxNesting bounds how deeply substitutions may nest inside modifiers.

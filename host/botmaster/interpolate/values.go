@@ -12,8 +12,10 @@ type Values struct {
 
 var _ Context = Values{}
 
+// Property implements Context.
 func (v Values) Property(name string) (any, bool) { x, ok := v.Props[name]; return x, ok }
 
+// SourceStampAttr implements Context.
 func (v Values) SourceStampAttr(codebase, attr string) (any, bool) {
 	ss, ok := v.Sources[codebase]
 	if !ok {
@@ -23,6 +25,8 @@ func (v Values) SourceStampAttr(codebase, attr string) (any, bool) {
 	return x, ok
 }
 
+// WorkerInfo implements Context.
 func (v Values) WorkerInfo(key string) (any, bool) { x, ok := v.Worker[key]; return x, ok }
 
+// Keyword implements Context.
 func (v Values) Keyword(name string) (any, bool) { x, ok := v.Kw[name]; return x, ok }

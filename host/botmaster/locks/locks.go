@@ -28,6 +28,7 @@ const (
 	Exclusive
 )
 
+// String names the mode as the configuration does.
 func (m Mode) String() string {
 	if m == Exclusive {
 		return "exclusive"
