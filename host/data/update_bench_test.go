@@ -206,6 +206,8 @@ func BenchmarkAddChange(b *testing.B) {
 	obj, _ := c.GetObjectID(ctx, "poller", "GitPoller")
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
+	defer func() { b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op") }()
 	for i := 0; i < b.N; i++ {
 		rev := fmt.Sprintf("%040x", i)
 		_, err := c.AddChange(ctx, data.ChangeInput{Author: fmt.Sprintf("dev%d <d@x>", i%10), Comments: "fix",

@@ -9,8 +9,8 @@ import (
 )
 
 // SchemaVersion is the schema this bbhost writes: 1 is Buildbot 3.7's model,
-// 2 adds projects (Buildbot 3.9).
-const SchemaVersion = 2
+// 2 adds projects (Buildbot 3.9), 3 an index for change parents.
+const SchemaVersion = 3
 
 // migration brings the schema from version-1 to version.
 type migration struct {
@@ -22,6 +22,7 @@ type migration struct {
 var migrations = []migration{
 	{1, "Buildbot 3.7 schema", schemaV1},
 	{2, "projects and builders.projectid", schemaV2},
+	{3, "changes_parent index", schemaV3},
 }
 
 // versionTable records the schema version in its single row.

@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -117,7 +118,7 @@ func TestUpgradeRefusesNewer(t *testing.T) {
 		if !errors.Is(err, db.ErrSchemaNewer) {
 			t.Fatalf("Upgrade of a newer database: %v", err)
 		}
-		want := "database schema version 7 is newer than this bbhost (schema 2); upgrade bbhost"
+		want := fmt.Sprintf("database schema version 7 is newer than this bbhost (schema %d); upgrade bbhost", db.SchemaVersion)
 		if !strings.Contains(err.Error(), want) {
 			t.Fatalf("message %q lacks %q", err, want)
 		}
