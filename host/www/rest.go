@@ -43,6 +43,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if !s.cors(w, r) {
 		return
 	}
+	if s.data == nil {
+		s.m.request("api", http.StatusServiceUnavailable)
+		writeRESTError(w, r, http.StatusServiceUnavailable, "the data API is not available")
+		return
+	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		s.serveREST(w, r, rest)
