@@ -112,7 +112,7 @@ func buildRequestFromRow(br *db.BuildRequest) *BuildRequest {
 func buildFromRow(b *db.Build) *Build {
 	return &Build{BuildID: b.ID, Number: b.Number, BuilderID: b.BuilderID, BuildRequestID: b.BuildRequestID,
 		WorkerID: b.WorkerID, MasterID: b.MasterID, StartedAt: b.StartedAt, Complete: b.CompleteAt != nil,
-		CompleteAt: b.CompleteAt, Results: b.Results, StateString: b.StateString}
+		CompleteAt: b.CompleteAt, Results: b.Results, StateString: b.StateString, Properties: SourcedProperties{}}
 }
 
 func stepFromRow(s *db.Step) *Step {

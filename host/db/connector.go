@@ -67,6 +67,7 @@ type DB struct {
 	// redacted is the URL without its password, for logs.
 	redacted string
 	rebinds  sync.Map // query → rebound query (SQLite)
+	nRebind  atomic.Int64
 	closed   atomic.Bool
 	now      func() time.Time
 	// prepared holds the registry's statements prepared on the writer and
@@ -297,6 +298,9 @@ func (d *DB) Logger() hclog.Logger { return d.log }
 // every timestamp column.
 func (d *DB) Now() int64 { return d.now().Unix() }
 
+// maxRebinds bounds the rebound-query cache.
+const maxRebinds = 4096
+
 // Rebind turns $N placeholders into the dialect's form (?N on SQLite). Text
 // inside single-quoted literals is left alone.
 func (d *DB) Rebind(q string) string {
@@ -307,7 +311,12 @@ func (d *DB) Rebind(q string) string {
 		return v.(string)
 	}
 	out := rebindSQLite(q)
-	d.rebinds.Store(q, out)
+	// Queries are program text, but filter combinations multiply them: keep
+	// the cache bounded and rewrite the rare rest each time.
+	if d.nRebind.Load() < maxRebinds {
+		d.rebinds.Store(q, out)
+		d.nRebind.Add(1)
+	}
 	return out
 }
 

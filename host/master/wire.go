@@ -58,7 +58,7 @@ func (m *BuildMaster) buildParts(ctx context.Context, cfg *config.Config) (*part
 	p := &parts{db: m.db, mq: mq.NewSimple()}
 	masterID := p.masterID.Load
 	p.data = data.New(m.db, p.mq, data.Options{LogCompression: cfg.Master.LogCompression, Logger: log.Named("data")})
-	p.api = data.NewAPI(data.APIOptions{DB: m.db, MQ: p.mq, Logger: log.Named("data")})
+	p.api = data.NewAPI(data.APIOptions{DB: m.db, MQ: p.mq, Logger: log.Named("data"), Schedulers: p.data})
 	p.metrics = metrics.New(log)
 	p.caches = caches.NewManager(cfg.Caches.Sizes)
 
