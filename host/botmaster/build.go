@@ -89,6 +89,11 @@ func (bm *BotMaster) startBuild(b *Builder, cfg *config.Builder, wfb *workerForB
 		basedir: basedir, logEnc: logEnc, stepNames: map[string]int{}, done: make(chan struct{}),
 	}
 	bld.cmdCtx, bld.cmdCancel = context.WithCancel(bm.ctx)
+	if !bm.accepting {
+		// Claimed while a shutdown began: the build gives its request back.
+		reason := "Master Shutdown"
+		bld.stopped, bld.stopReason, bld.stopResults, bld.results = true, &reason, results.Retry, results.Retry
+	}
 	bm.builds[bld] = struct{}{}
 	b.building[bld] = struct{}{}
 	bm.buildsWG.Add(1)
