@@ -1,5 +1,22 @@
 package botmaster
 
+// The build engine's benchmarks (SQLite file database, workers in the real
+// local worker plugin process unless the name says InProcess):
+//
+//	go test -run XXX -bench 'TrivialBuilds' -benchtime 1000x ./host/botmaster
+//	go test -run XXX -bench 'ForceToStepLatency' -benchtime 200x ./host/botmaster
+//	go test -run XXX -bench 'Log200MB' -benchtime 2x ./host/botmaster
+//	go test -run XXX -bench 'Scale10000' -benchtime 1x ./host/botmaster
+//
+// BBHOST_TEST_COMMIT_DELAY=5ms runs them with batched SQLite commits.
+// Measured on the 2-core machine, quiet (2026-11-26): 460-500 trivial
+// builds/s at 1.8-2.0 ms of master CPU per build (force included; the
+// plugin process about 1.2 ms more); force → command sent p50 1.0 ms, p95
+// 1.7 ms; a 200 MB log at 175-185 MB/s with the heap at 5 MB before, 30 MB
+// at its peak, 11 MB after; 10,000 builders and 1,000 workers attached in
+// 0.4 s with 6 MB of engine heap, reconfiguration of every builder 80 ms,
+// of one builder 9 ms.
+
 import (
 	"context"
 	"fmt"
