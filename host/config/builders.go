@@ -48,7 +48,6 @@ func (l *loader) decodeBuilder(b *hcl.Block) {
 	var raw builderRaw
 	content, diags := decodeBody(own, l.ctx, &raw)
 	l.diags = append(l.diags, diags...)
-	bd.AttrRanges = attrRanges(content.Attributes)
 	bd.Tags = raw.Tags
 	bd.Env = raw.Env
 	bd.CollapseRequests = raw.CollapseRequests

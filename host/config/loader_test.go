@@ -139,7 +139,7 @@ change_hook "github" {}
 		if s.Name != s.Kind {
 			t.Errorf("step %q default name %q", s.Kind, s.Name)
 		}
-		if !s.Common.FlunkOnFailure || s.Common.HaltOnFailure || s.Common.Timeout != 20*time.Minute || s.Common.MaxTime != 0 {
+		if !s.Common.FlunkOnFailure || s.Common.HaltOnFailure != (s.Kind == "git") || s.Common.Timeout != 20*time.Minute || s.Common.MaxTime != 0 {
 			t.Errorf("step %s common %+v", s.Kind, s.Common)
 		}
 	}

@@ -94,7 +94,12 @@ func (l *loader) decodeStep(bd *Builder, sb stepBlock) (Step, bool) {
 	diags = append(diags, decodeAttrs(content.Attributes, l.ctx, &common)...)
 	diags = append(diags, decodeAttrs(content.Attributes, l.ctx, kindRaw)...)
 	l.diags = append(l.diags, diags...)
-	step.AttrRanges = attrRanges(content.Attributes)
+	if step.Kind == "git" && common.HaltOnFailure == nil {
+		// Buildbot's source steps halt the build when they fail: there is
+		// nothing to build without a checkout.
+		halt := true
+		common.HaltOnFailure = &halt
+	}
 	step.Common = l.stepCommon(&common, from)
 
 	sc := stepContext{l: l, content: content, def: sb.defRange}

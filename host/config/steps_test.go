@@ -104,11 +104,6 @@ builder "b" {
 	if !reflect.DeepEqual(argv.Common, wantCommon) {
 		t.Errorf("common\n got %+v\nwant %+v", argv.Common, wantCommon)
 	}
-	for _, attr := range []string{"command", "decode_rc", "timeout", "locks"} {
-		if r, ok := argv.AttrRanges[attr]; !ok || r.Start.Line == 0 {
-			t.Errorf("AttrRanges lacks %s", attr)
-		}
-	}
 	if g := steps[3].Git; g.Mode != "full" || g.Method != "clobber" || g.Shallow != 10 {
 		t.Errorf("git %+v", g)
 	}
@@ -147,5 +142,26 @@ func TestStepKindsAllDecode(t *testing.T) {
 	}
 	if newStepRaw("compile") != nil {
 		t.Errorf("unknown kind decoded")
+	}
+}
+
+func TestGitStepHaltsOnFailureByDefault(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"ci.hcl": `
+worker "local" "w" {}
+builder "b" {
+  workers = ["w"]
+  step "git" { repourl = "/r" }
+  step "git" "keep-going" {
+    repourl         = "/r"
+    halt_on_failure = false
+  }
+  step "shell" { command = "true" }
+}
+`})
+	cfg := mustLoad(t, dir, LoadOptions{})
+	steps := cfg.Builders[0].Steps
+	if !steps[0].Common.HaltOnFailure || steps[1].Common.HaltOnFailure || steps[2].Common.HaltOnFailure {
+		t.Errorf("halt_on_failure: git %v, git with false %v, shell %v",
+			steps[0].Common.HaltOnFailure, steps[1].Common.HaltOnFailure, steps[2].Common.HaltOnFailure)
 	}
 }

@@ -167,9 +167,6 @@ type Builder struct {
 	Env      map[string]string
 	Steps    []Step
 	DefRange hcl.Range
-	// AttrRanges maps attribute names to their ranges (for example the
-	// `workers` list, for "unknown worker" diagnostics).
-	AttrRanges map[string]hcl.Range
 }
 
 // LockAccess names a lock and how it is taken.
@@ -197,8 +194,7 @@ type Step struct {
 	MakeDirectory          *DirStep // mkdir
 	RemoveDirectory        *DirStep // rmdir
 
-	DefRange   hcl.Range
-	AttrRanges map[string]hcl.Range
+	DefRange hcl.Range
 }
 
 // StepCommon holds the attributes every step takes (Buildbot's BuildStep

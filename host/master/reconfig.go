@@ -17,6 +17,10 @@ import (
 // loadConfig loads and checks the configuration. Errors are logged as
 // diagnostics and returned as a *ConfigError.
 func (m *BuildMaster) loadConfig(schemas config.SchemaSource) (*config.Config, error) {
+	// Parsing allocates many short-lived objects (several times the text's
+	// size); collecting less often while it runs saves a third of its time.
+	// The memory comes back with the FreeOSMemory after start and reconfig.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	cfg, diags := config.Load(m.opts.ConfigPath, config.LoadOptions{Schemas: schemas, Hostname: m.opts.Hostname})
 	return cfg, m.diagnosticsError(cfg, diags)
 }
