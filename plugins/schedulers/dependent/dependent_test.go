@@ -41,13 +41,33 @@ func TestDependent(t *testing.T) {
 	s := st.Start(t, h, Kind, "down", `upstream = "up"`, "b0")
 	// Subscribed? A buildset of another scheduler is ignored, upstream's
 	// are tracked.
+	// Probes are submitted until one is seen: the subscription starts
+	// asynchronously, and a busy machine may take a while to deliver the
+	// events of the probes already sent, so any tracked probe counts.
+	var probes []int64
 	st.WaitFor(t, "subscription", func() bool {
 		upstream(t, h, "other", "x")
-		bsid := upstream(t, h, "up", "probe")
-		ok := slices.Contains(tracked(t, h), bsid)
-		return ok
+		probes = append(probes, upstream(t, h, "up", "probe"))
+		for _, id := range tracked(t, h) {
+			if slices.Contains(probes, id) {
+				return true
+			}
+		}
+		return false
 	})
-	probe := tracked(t, h)[0]
+	// Events arrive in order: once a last marker is tracked, every earlier
+	// probe has been seen. Fail them all so only the marker stays tracked.
+	marker := upstream(t, h, "up", "marker")
+	st.WaitFor(t, "the marker", func() bool { return slices.Contains(tracked(t, h), marker) })
+	for _, id := range tracked(t, h) {
+		if id != marker {
+			if err := h.Master.CompleteBuildset(id, 2); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	st.WaitFor(t, "only the marker tracked", func() bool { ids := tracked(t, h); return len(ids) == 1 && ids[0] == marker })
+	probe := marker
 	if err := h.Master.CompleteBuildset(probe, 2); err != nil { // FAILURE: no downstream build
 		t.Fatal(err)
 	}
