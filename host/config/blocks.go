@@ -110,12 +110,13 @@ func (l *loader) hostname() string {
 }
 
 type databaseRaw struct {
-	URL *string `hcl:"url,optional"`
+	URL         *string        `hcl:"url,optional"`
+	CommitDelay *hcl.Attribute `hcl:"commit_delay,optional"`
 }
 
 // decodeDatabase decodes the database block.
 func (l *loader) decodeDatabase(b *hcl.Block) {
-	db := Database{URL: DefaultDatabaseURL}
+	db := Database{URL: DefaultDatabaseURL, CommitDelay: DefaultCommitDelay}
 	if b == nil {
 		l.cfg.Database = db
 		return
@@ -125,6 +126,11 @@ func (l *loader) decodeDatabase(b *hcl.Block) {
 	l.diags = append(l.diags, diags...)
 	db.Range = b.DefRange
 	set(&db.URL, raw.URL)
+	if d, ok, diags := decodeDuration(raw.CommitDelay, l.ctx); ok {
+		db.CommitDelay = d
+	} else {
+		l.diags = append(l.diags, diags...)
+	}
 	if err := checkDatabaseURL(db.URL); err != nil {
 		l.diags = append(l.diags, errorDiag("Invalid database url",
 			fmt.Sprintf("%s. Use \"sqlite:///state.sqlite\" (relative to the base directory), "+

@@ -112,6 +112,8 @@ var diagCases = []diagCase{
 	// Durations and cron.
 	{name: "bad step timeout", main: "builder \"b2\" {\n  workers = [\"w1\"]\n  step \"shell\" {\n    command = \"x\"\n    timeout = \"10x\"\n  }\n}\n",
 		line: 5, col: 15, summary: "Invalid duration", detail: `"10x" is not one: unknown unit "x"`},
+	{name: "bad commit delay", main: "database {\n  commit_delay = \"fast\"\n}\n",
+		line: 2, col: 18, summary: "Invalid duration", detail: `"fast" is not one`},
 	{name: "negative metrics interval", main: "metrics {\n  log_interval = -5\n}\n",
 		line: 2, col: 18, summary: "Invalid duration", detail: "must not be negative"},
 	{name: "bad plugin duration", main: "change_source \"git\" \"c\" {\n  poll_interval = \"soon\"\n}\n",

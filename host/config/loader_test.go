@@ -43,6 +43,9 @@ func TestFullExample(t *testing.T) {
 		cfg.Plugins[0].SHA256 != "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" {
 		t.Errorf("plugin pin %+v", cfg.Plugins[0])
 	}
+	if cfg.Database.CommitDelay != 5*time.Millisecond {
+		t.Errorf("commit_delay %s", cfg.Database.CommitDelay)
+	}
 	if cfg.Database.URL != "postgres://bbhost@127.0.0.1:5432/ci" {
 		t.Errorf("database url %q (env default not applied?)", cfg.Database.URL)
 	}
@@ -114,7 +117,7 @@ change_hook "github" {}
 	if cfg.Dir != dir || cfg.EvalContext == nil || len(cfg.Sources) != 1 {
 		t.Errorf("Dir %q EvalContext %v Sources %d", cfg.Dir, cfg.EvalContext, len(cfg.Sources))
 	}
-	if cfg.Database.URL != "sqlite:///state.sqlite" || cfg.MQ.Type != "simple" || cfg.MQ.URL != "" {
+	if cfg.Database.URL != "sqlite:///state.sqlite" || cfg.Database.CommitDelay != DefaultCommitDelay || cfg.MQ.Type != "simple" || cfg.MQ.URL != "" {
 		t.Errorf("database %+v mq %+v", cfg.Database, cfg.MQ)
 	}
 	if cfg.WWW.Listen != "" || cfg.Manhole != nil || cfg.Metrics.LogInterval != 0 || len(cfg.Protocols) != 0 {

@@ -72,9 +72,18 @@ type Database struct {
 	// URL is "sqlite:///relative.sqlite" (relative to Basedir),
 	// "sqlite:////abs/path", "sqlite://:memory:" or "postgres://...".
 	// Default "sqlite:///state.sqlite".
-	URL   string
-	Range hcl.Range
+	URL string
+	// CommitDelay (SQLite) lets the progress writes of running builds share
+	// one commit at most this long after the first (default 2ms; "0s" commits
+	// every write by itself). A crash can lose that much build progress —
+	// never a change, a buildset or a claim — and the interrupted builds are
+	// retried anyway.
+	CommitDelay time.Duration
+	Range       hcl.Range
 }
+
+// DefaultCommitDelay is the database block's default commit_delay.
+const DefaultCommitDelay = 2 * time.Millisecond
 
 // MQ is the `mq` block.
 type MQ struct {

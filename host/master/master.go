@@ -201,7 +201,8 @@ func emptyConfig(cfg *config.Config) *config.Config {
 }
 
 func (m *BuildMaster) openDB(ctx context.Context, cfg *config.Config) error {
-	d, err := db.Open(ctx, cfg.Database.URL, db.Options{Basedir: m.basedir, Logger: m.log.Named("db")})
+	d, err := db.Open(ctx, cfg.Database.URL, db.Options{Basedir: m.basedir, Logger: m.log.Named("db"),
+		CommitDelay: cfg.Database.CommitDelay})
 	if err != nil {
 		return err
 	}

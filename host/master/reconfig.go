@@ -126,6 +126,7 @@ func immutableChanges(old, cfg *config.Config) hcl.Diagnostics {
 		}
 	}
 	check("database.url", old.Database.URL, cfg.Database.URL, cfg.Database.Range)
+	check("database.commit_delay", old.Database.CommitDelay.String(), cfg.Database.CommitDelay.String(), cfg.Database.Range)
 	check("mq.type", old.MQ.Type, cfg.MQ.Type, cfg.MQ.Range)
 	check("master.name", old.Master.Name, cfg.Master.Name, cfg.Master.Range)
 	check("master.basedir", old.Master.Basedir, cfg.Master.Basedir, cfg.Master.Range)

@@ -27,7 +27,8 @@ master {
 }
 
 database {
-  url = "postgres://bbhost@127.0.0.1:5432/${local.db_name}"
+  url          = "postgres://bbhost@127.0.0.1:5432/${local.db_name}"
+  commit_delay = "5ms"
 }
 
 mq {
