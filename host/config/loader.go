@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclparse"
 )
 
 // LoadOptions tune Load. The zero value is fine for a master.
@@ -113,23 +112,17 @@ func (l *loader) load(path string) {
 	l.ctx = newEvalContext(l.cfg.Dir, l.opts.LookupEnv)
 	l.cfg.EvalContext = l.ctx
 
-	parser := hclparse.NewParser()
 	var files []*hcl.File
 	l.order = make(map[string]int, len(names))
 	for i, name := range names {
 		l.order[name] = i
-		var f *hcl.File
-		if strings.HasSuffix(name, ".json") {
-			f, diags = parser.ParseJSONFile(name)
-		} else {
-			f, diags = parser.ParseHCLFile(name)
-		}
+		pf, diags := parseFile(name)
 		l.diags = append(l.diags, diags...)
-		if f != nil {
-			files = append(files, f)
+		if pf != nil {
+			l.cfg.Sources[name] = pf.file
+			files = append(files, pf.parts...)
 		}
 	}
-	l.cfg.Sources = parser.Files()
 	if l.diags.HasErrors() {
 		return // decoding a file that does not parse only adds noise
 	}
