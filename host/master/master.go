@@ -153,6 +153,7 @@ func (m *BuildMaster) Start(ctx context.Context) (err error) {
 		return err
 	}
 	cfg.ReleaseSyntax()
+	cfg = cfg.Compact() // the services keep this copy; the loaded one is garbage
 	m.cfg = cfg
 
 	if m.masterID, err = p.data.FindMasterID(ctx, cfg.Master.Name); err != nil {
