@@ -16,8 +16,9 @@ import (
 // scaleConfig is the startup benchmark's configuration: builders builders
 // with one step each, spread over workers `remote` workers (served by the
 // host, so no plugin process is involved), one force scheduler over all.
-// variant changes every step's command (a reconfig that changes every
-// builder); one, when >= 0, changes only that builder.
+// variant is added to every step's command (a new variant changes every
+// builder); the builder numbered one, when >= 0, gets a command of its own
+// (the same variant with one of them different changes that builder alone).
 func scaleConfig(port, builders, workers int, variant string, one int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "master {\n  name = \"bench\"\n}\nwww { listen = \"127.0.0.1:%d\" }\n", port)
@@ -25,9 +26,9 @@ func scaleConfig(port, builders, workers int, variant string, one int) string {
 		fmt.Fprintf(&b, "worker \"remote\" \"w%d\" { password = \"pw\" }\n", w)
 	}
 	for i := 0; i < builders; i++ {
-		cmd := "true"
-		if variant != "" && (one < 0 || one == i) {
-			cmd = "true " + variant
+		cmd := "true " + variant
+		if i == one {
+			cmd += " once-more" // only this builder differs from variant
 		}
 		fmt.Fprintf(&b, "builder \"b%d\" {\n  workers = [\"w%d\"]\n  step \"shell\" \"s\" { command = [\"sh\", \"-c\", %q] }\n}\n", i, i%workers, cmd)
 	}
@@ -100,6 +101,18 @@ func (m *benchMaster) reconfig(b *testing.B, path, content string) time.Duration
 	return time.Since(t0)
 }
 
+// reconfigFiles is reconfig for a directory of files.
+func (m *benchMaster) reconfigFiles(b *testing.B, dir string, files map[string]string) time.Duration {
+	b.Helper()
+	writeAll(b, dir, files)
+	t0 := time.Now()
+	if err := m.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		b.Fatal(err)
+	}
+	m.wait(b, "configuration update complete")
+	return time.Since(t0)
+}
+
 func (m *benchMaster) stop() {
 	_ = m.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan struct{})
@@ -130,6 +143,84 @@ func rssMB(pid int, field string) float64 {
 		}
 	}
 	return 0
+}
+
+// splitConfig is scaleConfig as a directory: main.hcl, workers.hcl and the
+// builders in files of 100, the layout of a large site. It returns the files.
+func splitConfig(port, builders, workers int, variant string, one int) map[string]string {
+	files := map[string]string{}
+	var b strings.Builder
+	fmt.Fprintf(&b, "master {\n  name = \"bench\"\n}\nwww { listen = \"127.0.0.1:%d\" }\n", port)
+	for w := 0; w < workers; w++ {
+		fmt.Fprintf(&b, "worker \"remote\" \"w%d\" { password = \"pw\" }\n", w)
+	}
+	files["main.hcl"] = b.String()
+	files["workers.hcl"], files["main.hcl"] = splitWorkers(files["main.hcl"])
+	for f := 0; f < builders/100; f++ {
+		b.Reset()
+		for i := f * 100; i < (f+1)*100; i++ {
+			cmd := "true " + variant
+			if i == one {
+				cmd += " once-more" // only this builder differs from variant
+			}
+			fmt.Fprintf(&b, "builder \"b%d\" {\n  workers = [\"w%d\"]\n  step \"shell\" \"s\" { command = [\"sh\", \"-c\", %q] }\n}\n", i, i%workers, cmd)
+		}
+		files[fmt.Sprintf("builders-%03d.hcl", f)] = b.String()
+	}
+	return files
+}
+
+// splitWorkers moves the worker blocks of a main file into their own file.
+func splitWorkers(main string) (workers, rest string) {
+	var w, r strings.Builder
+	for _, line := range strings.SplitAfter(main, "\n") {
+		if strings.HasPrefix(line, "worker ") {
+			w.WriteString(line)
+		} else {
+			r.WriteString(line)
+		}
+	}
+	return w.String(), r.String()
+}
+
+func writeAll(b *testing.B, dir string, files map[string]string) {
+	b.Helper()
+	for name, content := range files {
+		path := filepath.Join(dir, name)
+		if old, err := os.ReadFile(path); err == nil && string(old) == content {
+			continue // unchanged files keep their content, as an editor would
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkMasterScaleSplit is BenchmarkMasterScale with the configuration
+// split into files (see splitConfig): a reconfig reads again only the files
+// that changed.
+func BenchmarkMasterScaleSplit(b *testing.B) {
+	const builders, workers = 10000, 1000
+	bin := buildBench(b)
+	var start, all, one time.Duration
+	var rssSum float64
+	for i := 0; i < b.N; i++ {
+		dir := b.TempDir()
+		port := benchPort(b)
+		writeAll(b, dir, splitConfig(port, builders, workers, "", -1))
+		m, d := startBenchMaster(b, bin, dir)
+		start += d
+		rssSum += rssMB(m.cmd.Process.Pid, "VmRSS")
+		all += m.reconfigFiles(b, dir, splitConfig(port, builders, workers, "changed", -1))
+		one += m.reconfigFiles(b, dir, splitConfig(port, builders, workers, "changed", 17)) // only builder 17's file changes
+		m.stop()
+	}
+	n := float64(b.N)
+	b.ReportMetric(start.Seconds()/n*1000, "start-ms")
+	b.ReportMetric(rssSum/n, "start-rss-MB")
+	b.ReportMetric(all.Seconds()/n*1000, "reconfig-all-ms")
+	b.ReportMetric(one.Seconds()/n*1000, "reconfig-one-ms")
+	b.ReportMetric(0, "ns/op")
 }
 
 // BenchmarkMasterScale starts a master with 10,000 builders and 1,000

@@ -9,6 +9,16 @@ import (
 // check runs the checks that need the whole configuration: duplicate
 // builder names and references between blocks.
 func (l *loader) check() {
+	for _, typ := range []PluginType{TypeWorker, TypeChangeSource, TypeScheduler, TypeUserManager} {
+		seen := map[string]hcl.Range{}
+		for _, pb := range *l.cfg.pluginList(typ) {
+			if prev, dup := seen[pb.Name]; dup {
+				l.add(dupDiag(typeNoun[typ], pb.Name, prev, pb.NameRange))
+				continue
+			}
+			seen[pb.Name] = pb.DefRange
+		}
+	}
 	seen := map[string]hcl.Range{}
 	for _, n := range l.builderNames {
 		if prev, dup := seen[n.name]; dup {

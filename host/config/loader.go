@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hcldec"
 )
 
 // LoadOptions tune Load. The zero value is fine for a master.
@@ -19,6 +20,9 @@ type LoadOptions struct {
 	LookupEnv func(string) (string, bool)
 	// Hostname is used in the default master name; "" = os.Hostname().
 	Hostname string
+	// Cache, when set, is filled by this Load and lets the next Load with
+	// it reuse what unchanged builder files decoded to (see Cache).
+	Cache *Cache
 }
 
 // rootSchema lists every top-level block (SPEC §3). Anything else in a file
@@ -83,7 +87,12 @@ type named struct {
 // diagnostics have no errors. Every field gets its documented default.
 func Load(path string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	l := &loader{opts: opts, cfg: &Config{Sources: map[string]*hcl.File{}}}
-	l.load(path)
+	if !l.load(path, opts.Cache != nil) {
+		// The locals changed: what the cache holds was decoded with other
+		// values. Load everything again.
+		l = &loader{opts: opts, cfg: &Config{Sources: map[string]*hcl.File{}}}
+		l.load(path, false)
+	}
 	sortDiagnostics(l.diags, l.order)
 	return l.cfg, l.diags
 }
@@ -103,20 +112,39 @@ func sortDiagnostics(diags hcl.Diagnostics, order map[string]int) {
 	})
 }
 
-func (l *loader) load(path string) {
+// load loads the files at path. With reuse, unchanged builder files whose
+// decoded builders are in opts.Cache are not parsed again; it returns false
+// when that turned out to be wrong (the locals changed) and nothing of this
+// load may be used.
+func (l *loader) load(path string, reuse bool) bool {
 	names, diags := l.findFiles(path)
 	l.diags = append(l.diags, diags...)
 	if diags.HasErrors() {
-		return
+		return true
 	}
 	l.ctx = newEvalContext(l.cfg.Dir, l.opts.LookupEnv)
 	l.cfg.EvalContext = l.ctx
 
 	var files []*hcl.File
 	l.order = make(map[string]int, len(names))
+	sources := make(map[string][]byte, len(names))
+	reused := map[string]*cachedFile{}
 	for i, name := range names {
 		l.order[name] = i
-		pf, diags := parseFile(name)
+		src, diags := readFile(name)
+		l.diags = append(l.diags, diags...)
+		if diags.HasErrors() {
+			continue
+		}
+		sources[name] = src
+		l.cfg.Sources[name] = &hcl.File{Bytes: src}
+		if reuse {
+			if e := l.opts.Cache.reusable(name, hashSource(src)); e != nil && l.specsMatch(e) {
+				reused[name] = e
+				continue
+			}
+		}
+		pf, diags := parseSource(name, src)
 		l.diags = append(l.diags, diags...)
 		if pf != nil {
 			l.cfg.Sources[name] = pf.file
@@ -124,7 +152,7 @@ func (l *loader) load(path string) {
 		}
 	}
 	if l.diags.HasErrors() {
-		return // decoding a file that does not parse only adds noise
+		return true // decoding a file that does not parse only adds noise
 	}
 
 	content, diags := hcl.MergeFiles(files).Content(rootSchema)
@@ -134,6 +162,10 @@ func (l *loader) load(path string) {
 	declared, diags := evalLocals(blocks["locals"], l.ctx)
 	l.diags = append(l.diags, diags...)
 	l.diags = append(l.diags, checkLocalRefs(files, declared, l.ctx)...)
+	localsKey := l.localsKey()
+	if len(reused) > 0 && localsKey != l.opts.Cache.locals() {
+		return false
+	}
 	l.decodeMaster(l.single(blocks, "master"))
 	l.decodeDatabase(l.single(blocks, "database"))
 	l.decodeMQ(l.single(blocks, "mq"))
@@ -147,20 +179,90 @@ func (l *loader) load(path string) {
 	for _, b := range blocks["plugin"] {
 		l.decodePluginPin(b)
 	}
-	l.cfg.Workers = l.decodePluginBlocks(TypeWorker, blocks[string(TypeWorker)])
-	l.cfg.ChangeSources = l.decodePluginBlocks(TypeChangeSource, blocks[string(TypeChangeSource)])
-	l.cfg.Schedulers = l.decodePluginBlocks(TypeScheduler, blocks[string(TypeScheduler)])
-	l.cfg.UserManagers = l.decodePluginBlocks(TypeUserManager, blocks[string(TypeUserManager)])
 	for _, b := range blocks["lock"] {
 		l.decodeLock(b)
 	}
 	for _, b := range blocks["change_hook"] {
 		l.decodeChangeHook(b)
 	}
-	for _, b := range blocks["builder"] {
-		l.decodeBuilder(b)
-	}
+	l.decodeFiles(names, content.Blocks, sources, reused, localsKey)
 	l.check()
+	return true
+}
+
+// decodeFiles decodes the builder and plugin blocks file by file, in load
+// order, taking those of reused files from the cache and recording the files
+// of this load that hold nothing else in it.
+func (l *loader) decodeFiles(names []string, all hcl.Blocks, sources map[string][]byte,
+	reused map[string]*cachedFile, localsKey string) {
+	byFile := map[string]hcl.Blocks{}
+	mixed := map[string]bool{} // files with other blocks: never reused
+	for _, b := range all {
+		f := b.DefRange.Filename
+		switch b.Type {
+		case "builder", string(TypeWorker), string(TypeChangeSource), string(TypeScheduler), string(TypeUserManager):
+			byFile[f] = append(byFile[f], b)
+		default:
+			mixed[f] = true
+		}
+	}
+	caching := l.opts.Cache != nil
+	entries := map[string]*cachedFile{}
+	for _, name := range names {
+		if e := reused[name]; e != nil {
+			for i, typ := range pluginTypes {
+				list := l.cfg.pluginList(typ)
+				*list = append(*list, e.plugins[i]...)
+			}
+			l.cfg.Builders = append(l.cfg.Builders, e.builders...)
+			l.builderNames = append(l.builderNames, e.builderNames...)
+			l.workerRefs = append(l.workerRefs, e.workerRefs...)
+			l.lockRefs = append(l.lockRefs, e.lockRefs...)
+			l.schedulerRefs = append(l.schedulerRefs, e.schedulerRefs...)
+			l.builderRefs = append(l.builderRefs, e.builderRefs...)
+			l.diags = append(l.diags, e.warnings...)
+			entries[name] = e
+			continue
+		}
+		var np [4]int
+		for i, typ := range pluginTypes {
+			np[i] = len(*l.cfg.pluginList(typ))
+		}
+		nb, nn, nw, nl, ns, nbr, nd := len(l.cfg.Builders), len(l.builderNames), len(l.workerRefs), len(l.lockRefs),
+			len(l.schedulerRefs), len(l.builderRefs), len(l.diags)
+		specs := map[typeKind]hcldec.Spec{}
+		for _, b := range byFile[name] {
+			if b.Type == "builder" {
+				l.decodeBuilder(b)
+				continue
+			}
+			typ := PluginType(b.Type)
+			list := l.cfg.pluginList(typ)
+			*list = append(*list, l.decodePluginBlock(typ, b))
+			specs[typeKind{typ, b.Labels[0]}] = l.pluginSpec(typ, b.Labels[0])
+		}
+		if !caching || mixed[name] || len(byFile[name]) == 0 || !cacheable(sources[name]) || l.diags[nd:].HasErrors() {
+			continue
+		}
+		e := &cachedFile{
+			hash:          hashSource(sources[name]),
+			builders:      append([]Builder(nil), l.cfg.Builders[nb:]...),
+			builderNames:  append([]named(nil), l.builderNames[nn:]...),
+			workerRefs:    append([]ref(nil), l.workerRefs[nw:]...),
+			lockRefs:      append([]ref(nil), l.lockRefs[nl:]...),
+			schedulerRefs: append([]ref(nil), l.schedulerRefs[ns:]...),
+			builderRefs:   append([]ref(nil), l.builderRefs[nbr:]...),
+			warnings:      append(hcl.Diagnostics(nil), l.diags[nd:]...),
+			specs:         specs,
+		}
+		for i, typ := range pluginTypes {
+			e.plugins[i] = append([]PluginBlock(nil), (*l.cfg.pluginList(typ))[np[i]:]...)
+		}
+		entries[name] = e
+	}
+	if caching {
+		l.opts.Cache.store(localsKey, entries)
+	}
 }
 
 // findFiles resolves path to the files to load, sets Files and Dir, and

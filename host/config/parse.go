@@ -33,11 +33,25 @@ type parsedFile struct {
 // file is parsed again in one piece, so the diagnostics are exactly those of
 // a plain parse.
 func parseFile(name string) (*parsedFile, hcl.Diagnostics) {
+	src, diags := readFile(name)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return parseSource(name, src)
+}
+
+// readFile reads a configuration file.
+func readFile(name string) ([]byte, hcl.Diagnostics) {
 	src, err := os.ReadFile(name)
 	if err != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Failed to read file",
 			Detail: fmt.Sprintf("The configuration file %q could not be read: %s.", name, err)}}
 	}
+	return src, nil
+}
+
+// parseSource parses the text of the configuration file name.
+func parseSource(name string, src []byte) (*parsedFile, hcl.Diagnostics) {
 	if strings.HasSuffix(name, ".json") {
 		f, diags := hcljson.Parse(src, name)
 		if f == nil {

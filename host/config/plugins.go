@@ -18,27 +18,47 @@ var typeNoun = map[PluginType]string{
 	TypeUserManager:  "user manager",
 }
 
-// decodePluginBlocks decodes the `<type> "<kind>" "<name>"` blocks of one type.
-func (l *loader) decodePluginBlocks(typ PluginType, blocks hcl.Blocks) []PluginBlock {
-	var out []PluginBlock
-	seen := map[string]hcl.Range{}
-	for _, b := range blocks {
-		pb := PluginBlock{
-			Type: typ, Kind: b.Labels[0], Name: b.Labels[1], Body: b.Body,
-			DefRange: b.DefRange, KindRange: b.LabelRanges[0], NameRange: b.LabelRanges[1],
-			AttrRanges: attrRanges(bodyAttributes(b.Body)),
-		}
-		l.checkPluginName(&pb)
-		if prev, dup := seen[pb.Name]; dup {
-			l.add(dupDiag(typeNoun[typ], pb.Name, prev, pb.NameRange))
-		} else {
-			seen[pb.Name] = pb.DefRange
-		}
-		decoded := l.decodePluginBody(&pb)
-		l.checkPluginAttrs(&pb, !decoded)
-		out = append(out, pb)
+// decodePluginBlock decodes one `<type> "<kind>" "<name>"` block (duplicate
+// names are checked once everything is decoded).
+func (l *loader) decodePluginBlock(typ PluginType, b *hcl.Block) PluginBlock {
+	pb := PluginBlock{
+		Type: typ, Kind: b.Labels[0], Name: b.Labels[1], Body: b.Body,
+		DefRange: b.DefRange, KindRange: b.LabelRanges[0], NameRange: b.LabelRanges[1],
+		AttrRanges: attrRanges(bodyAttributes(b.Body)),
 	}
-	return out
+	l.checkPluginName(&pb)
+	decoded := l.decodePluginBody(&pb)
+	l.checkPluginAttrs(&pb, !decoded)
+	return pb
+}
+
+// pluginList returns the configuration's list of blocks of a plugin type.
+func (c *Config) pluginList(typ PluginType) *[]PluginBlock {
+	switch typ {
+	case TypeWorker:
+		return &c.Workers
+	case TypeChangeSource:
+		return &c.ChangeSources
+	case TypeScheduler:
+		return &c.Schedulers
+	default:
+		return &c.UserManagers
+	}
+}
+
+// pluginSpec is the spec a plugin block of typ and kind is decoded with, or
+// nil when there is none (no schemas, unknown kind).
+func (l *loader) pluginSpec(typ PluginType, kind string) hcldec.Spec {
+	if l.opts.Schemas == nil {
+		return nil
+	}
+	if spec, ok := l.opts.Schemas.Spec(typ, kind); ok {
+		return spec
+	}
+	if spec, ok := BuiltinSpec(typ, kind); ok {
+		return spec
+	}
+	return nil
 }
 
 // checkPluginName applies Buildbot's naming rules.

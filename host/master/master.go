@@ -54,6 +54,9 @@ type BuildMaster struct {
 	tree     *service.MultiService
 	masterID int64
 
+	// cache keeps what a reconfig decoded from unchanged builder files.
+	cache *config.Cache
+
 	running   bool
 	stopHB    context.CancelFunc
 	hbDone    chan struct{}
@@ -68,7 +71,7 @@ func New(opts Options) *BuildMaster {
 	if opts.HeartbeatInterval <= 0 {
 		opts.HeartbeatInterval = 60 * time.Second
 	}
-	return &BuildMaster{opts: opts, log: opts.Logger}
+	return &BuildMaster{opts: opts, log: opts.Logger, cache: config.NewCache()}
 }
 
 // ConfigError is returned when the configuration has errors; Diagnostics have
@@ -110,7 +113,7 @@ func (m *BuildMaster) Start(ctx context.Context) (err error) {
 	}
 	m.log.Info("Starting BuildMaster", "version", Version)
 
-	cfg, err := m.loadConfig(nil)
+	cfg, err := m.loadConfig(nil, nil)
 	if err != nil {
 		return err
 	}

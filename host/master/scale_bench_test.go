@@ -21,9 +21,9 @@ func scaleConfig(builders, workers int, variant string, one int) string {
 		fmt.Fprintf(&b, "worker \"remote\" \"w%d\" { password = \"pw\" }\n", w)
 	}
 	for i := 0; i < builders; i++ {
-		cmd := "true"
-		if variant != "" && (one < 0 || one == i) {
-			cmd = "true " + variant
+		cmd := "true " + variant
+		if i == one {
+			cmd += " once-more" // only this builder differs from variant
 		}
 		fmt.Fprintf(&b, "builder \"b%d\" {\n  workers = [\"w%d\"]\n  step \"shell\" \"s\" { command = [\"sh\", \"-c\", %q] }\n}\n", i, i%workers, cmd)
 	}
