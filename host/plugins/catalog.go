@@ -237,13 +237,15 @@ func (c *Catalog) Verify(bin Binary) error {
 		}
 	}
 	c.mu.Lock()
-	warn := !checked && !c.warned[bin.SHA256]
-	if warn {
+	note := !checked && !c.warned[bin.SHA256]
+	if note {
 		c.warned[bin.SHA256] = true
 	}
 	c.mu.Unlock()
-	if warn {
-		c.log.Warn("plugin binary is not in the lock file; run `bbhost plugins lock` to pin it", "plugin", bin.Name, "path", bin.Path, "sha256", bin.SHA256)
+	if note {
+		// Pinning is opt-in (a site that wants it runs `bbhost plugins
+		// lock`); an unpinned binary is normal, not a problem to warn about.
+		c.log.Info("plugin binary not pinned in the lock file (`bbhost plugins lock` pins it)", "plugin", bin.Name, "path", bin.Path, "sha256", bin.SHA256)
 	}
 	return nil
 }
