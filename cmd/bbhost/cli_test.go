@@ -327,3 +327,117 @@ func TestQuickstartEndToEnd(t *testing.T) {
 		t.Error("no 'BuildMaster is stopped' line")
 	}
 }
+
+// TestMasterStopAndKillMidBuild stops a master with SIGTERM, then kills one
+// with SIGKILL, each while a build runs: either way the build ends RETRY
+// and its request runs again, to success, when the master starts again.
+func TestMasterStopAndKillMidBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds binaries and runs masters")
+	}
+	bin := buildAll(t)
+	dir := t.TempDir()
+	port := freePort(t)
+	cfgPath := filepath.Join(dir, "master.hcl")
+	// The step sleeps the first time it runs on a request (a marker per
+	// attempt lives in the worker's directory) and succeeds when run again.
+	cfg := fmt.Sprintf(`
+www { listen = "127.0.0.1:%d" }
+worker "local" "w" {}
+builder "slow" {
+  workers = ["w"]
+  step "shell" "wait" {
+    command = ["sh", "-c", "if [ -f ../../marker-$MARK ]; then echo second run; else touch ../../marker-$MARK; echo first run; sleep 60; fi"]
+    env     = { MARK = "%%(prop:reason)s" }
+  }
+}
+scheduler "force" "force" { builders = ["slow"] }
+`, port)
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	api := fmt.Sprintf("http://127.0.0.1:%d/api/v2/", port)
+	type build struct {
+		BuildID        int64  `json:"buildid"`
+		BuildRequestID int64  `json:"buildrequestid"`
+		Results        *int   `json:"results"`
+		State          string `json:"state_string"`
+	}
+	builds := func() []build {
+		var bl struct {
+			Builds []build `json:"builds"`
+		}
+		getJSON(t, api+"builds?order=buildid", &bl)
+		return bl.Builds
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	stepLog := func(buildID int64) string {
+		resp, err := http.Get(fmt.Sprintf("%sbuilds/%d/steps/wait/logs/stdio/raw", api, buildID))
+		if err != nil {
+			return ""
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
+		reason := strings.ReplaceAll(sig.String(), " ", "-")
+		m := startMaster(t, bin, cfgPath)
+		m.waitLog(0, "BuildMaster is running", 60*time.Second)
+		before := len(builds())
+		code, out := runCLI(t, bin, "force", "-master", fmt.Sprintf("http://127.0.0.1:%d", port), "-builder", "slow", "-reason", reason)
+		if code != 0 {
+			t.Fatalf("force: %s", out)
+		}
+		waitFor("the first run to start", func() bool {
+			b := builds()
+			return len(b) > before && strings.Contains(stepLog(b[len(b)-1].BuildID), "first run")
+		})
+		interrupted := builds()[before]
+		if err := m.cmd.Process.Signal(sig); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-m.done:
+		case <-time.After(60 * time.Second):
+			t.Fatalf("master still running after %s", sig)
+		}
+
+		m2 := startMaster(t, bin, cfgPath)
+		m2.waitLog(0, "BuildMaster is running", 60*time.Second)
+		waitFor("the request to run again", func() bool {
+			for _, b := range builds() {
+				if b.BuildRequestID == interrupted.BuildRequestID && b.BuildID != interrupted.BuildID && b.Results != nil {
+					return true
+				}
+			}
+			return false
+		})
+		for _, b := range builds() {
+			switch {
+			case b.BuildID == interrupted.BuildID:
+				if b.Results == nil || *b.Results != 5 {
+					t.Errorf("%s: interrupted build %+v, want RETRY (5)", sig, b)
+				}
+			case b.BuildRequestID == interrupted.BuildRequestID:
+				if *b.Results != 0 || !strings.Contains(stepLog(b.BuildID), "second run") {
+					t.Errorf("%s: re-run %+v, want SUCCESS on the second run", sig, b)
+				}
+			}
+		}
+		if code, out := runCLI(t, bin, "stop", "-config", cfgPath); code != 0 {
+			t.Fatalf("stop: %s", out)
+		}
+		<-m2.done
+	}
+}
