@@ -239,6 +239,39 @@ var elapsedTimeRE = regexp.MustCompile(`elapsedTime=[0-9.]+`)
 // normalise makes the outcomes of two base directories comparable. Both
 // sides list directories in directory order, which may differ between two
 // directories with the same content: file lists and cp's lines are sorted.
+// mergeLogfiles gathers the `log` updates of each followed log file into one,
+// placed just before the rc: both workers poll the files on their own timer,
+// so where their lines fall among the command's output, and in how many
+// updates, is a matter of timing, not of behaviour.
+func mergeLogfiles(items []string) []string {
+	var out []string
+	logs := map[string]*strings.Builder{}
+	var names []string
+	flush := func() {
+		for _, n := range names {
+			out = append(out, "log:"+n+":"+logs[n].String())
+		}
+		names, logs = nil, map[string]*strings.Builder{}
+	}
+	for _, it := range items {
+		if rest, ok := strings.CutPrefix(it, "log:"); ok {
+			name, text, _ := strings.Cut(rest, ":")
+			if logs[name] == nil {
+				logs[name] = &strings.Builder{}
+				names = append(names, name)
+			}
+			logs[name].WriteString(text)
+			continue
+		}
+		if strings.HasPrefix(it, "rc:") {
+			flush()
+		}
+		out = append(out, it)
+	}
+	flush()
+	return out
+}
+
 func normalise(o outcome, dir string, tarWrites bool) outcome {
 	var items []string
 	for _, it := range o.items {
@@ -251,7 +284,7 @@ func normalise(o outcome, dir string, tarWrites bool) outcome {
 		}
 		items = append(items, it)
 	}
-	o.items = sortedFiles(items)
+	o.items = sortedFiles(mergeLogfiles(items))
 	if tarWrites {
 		// Archive bytes differ (gzip, PAX records): compare the calls only.
 		var ev []string
