@@ -117,6 +117,9 @@ func (m *BuildMaster) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if err := m.diagnosticsError(cfg, unsupported(cfg)); err != nil {
+		return err
+	}
 	m.cfg, m.basedir, m.name = cfg, cfg.Master.Basedir, cfg.Master.Name
 	if err := os.MkdirAll(m.basedir, 0o755); err != nil {
 		return fmt.Errorf("create base directory: %w", err)

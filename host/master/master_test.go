@@ -243,3 +243,21 @@ func (s *syncWriter) String() string {
 	defer s.mu.Unlock()
 	return s.w.String()
 }
+
+func TestUnsupportedFeatures(t *testing.T) {
+	url := dbtest.URL(t, dbtest.SQLiteFile)
+	tm := newTestMaster(t, masterConfig(url, 1, "mq {\n  type = \"nats\"\n  url  = \"nats://127.0.0.1:4222\"\n}\n"))
+	err := tm.Start(context.Background())
+	var ce *ConfigError
+	if !errors.As(err, &ce) || !strings.Contains(ce.Text, `mq type "nats" is not supported`) {
+		t.Fatalf("start with mq nats: %v", err)
+	}
+	tm = newTestMaster(t, masterConfig(url, 1, "change_hook \"github\" {}\n"))
+	if err := tm.Start(context.Background()); err != nil {
+		t.Fatalf("start with a change hook: %v", err)
+	}
+	defer tm.Stop(context.Background(), false)
+	if !strings.Contains(tm.logs.String(), `change_hook "github" is not served`) {
+		t.Errorf("no warning for the change hook:\n%s", tm.logs.String())
+	}
+}

@@ -97,7 +97,7 @@ func (m *BuildMaster) reconfig(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := m.diagnosticsError(cfg, immutableChanges(m.cfg, cfg)); err != nil {
+	if err := m.diagnosticsError(cfg, append(immutableChanges(m.cfg, cfg), unsupported(cfg)...)); err != nil {
 		return err
 	}
 	t1 := time.Now()
@@ -115,6 +115,31 @@ func (m *BuildMaster) reconfig(ctx context.Context) error {
 	cfg.ReleaseSyntax()
 	m.cfg = cfg
 	return nil
+}
+
+// unsupported reports configured features this version does not serve: an
+// error for those a site would silently depend on (several masters sharing
+// events through NATS), a warning for the rest (they are accepted so a
+// configuration written for a later version still loads).
+func unsupported(cfg *config.Config) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	if cfg.MQ.Type == "nats" {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "mq type \"nats\" is not supported by this version",
+			Detail:   "This bbhost runs one master with the in-process message queue (mq { type = \"simple\" }); several masters sharing NATS are not supported yet.",
+			Subject:  cfg.MQ.Range.Ptr(),
+		})
+	}
+	for _, h := range cfg.ChangeHooks {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagWarning,
+			Summary:  fmt.Sprintf("change_hook %q is not served by this version", h.Dialect),
+			Detail:   "Change hooks (/change_hook/...) are not implemented yet; use a change source plugin to feed changes.",
+			Subject:  h.Range.Ptr(),
+		})
+	}
+	return diags
 }
 
 // immutableChanges reports settings a running master cannot change (Buildbot
