@@ -12,25 +12,34 @@ import (
 )
 
 // Cache lets a Load reuse what an earlier Load with the same Cache decoded
-// from files that have not changed since, so a reconfig of a large
-// configuration split into files costs what the edited files cost. Only
-// files made of builder and plugin blocks alone are reused (the blocks a
-// large configuration has thousands of), none that calls file() (whose
-// result may change), only while the locals keep their values and the
-// plugins' schemas for the file's blocks stay the same. The master keeps one
-// for its reconfigs; use one Cache with the same LoadOptions otherwise.
+// from top-level blocks whose text has not changed, so a reconfig of a large
+// configuration costs what the edited blocks cost. A file is cut into
+// segments at top-level block boundaries; a segment of builder and plugin
+// blocks alone whose text is unchanged is not parsed or decoded again:
+// builders are moved to their new position when the text before them grew or
+// shrank, plugin blocks (which keep their syntax for the plugin's own
+// decoding) only when they did not move. Nothing is reused from a segment
+// that calls file() (whose result may change), after the locals changed
+// value, or for plugin blocks whose plugin's schema changed. The master keeps
+// one for its reconfigs; use one Cache with the same LoadOptions otherwise.
 type Cache struct {
 	mu        sync.Mutex
 	localsKey string
-	files     map[string]*cachedFile
+	segs      map[segKey]*cachedSeg
 }
 
 // NewCache returns an empty Cache.
-func NewCache() *Cache { return &Cache{files: map[string]*cachedFile{}} }
+func NewCache() *Cache { return &Cache{segs: map[segKey]*cachedSeg{}} }
 
-// cachedFile is what a file of builder and plugin blocks decoded to.
-type cachedFile struct {
-	hash          [32]byte
+// segKey identifies a segment's text in a file.
+type segKey struct {
+	file string
+	hash [32]byte
+}
+
+// cachedSeg is what a segment of builder and plugin blocks decoded to.
+type cachedSeg struct {
+	start         hcl.Pos          // where the segment began when it was decoded
 	plugins       [4][]PluginBlock // by pluginTypes index
 	builders      []Builder
 	builderNames  []named
@@ -43,6 +52,17 @@ type cachedFile struct {
 	specs map[typeKind]hcldec.Spec
 }
 
+// movable reports whether the segment may be reused at another position:
+// only builders can be moved.
+func (e *cachedSeg) movable() bool {
+	for _, p := range e.plugins {
+		if len(p) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // typeKind names a plugin kind.
 type typeKind struct {
 	typ  PluginType
@@ -52,9 +72,28 @@ type typeKind struct {
 // pluginTypes orders the plugin types.
 var pluginTypes = [4]PluginType{TypeWorker, TypeChangeSource, TypeScheduler, TypeUserManager}
 
+func (c *Cache) lookup(k segKey) *cachedSeg {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.segs[k]
+}
+
+// store replaces the entries with those of one load.
+func (c *Cache) store(localsKey string, segs map[segKey]*cachedSeg) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.localsKey, c.segs = localsKey, segs
+}
+
+func (c *Cache) locals() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.localsKey
+}
+
 // specsMatch reports whether the plugin blocks of e would be decoded with the
 // same schemas now.
-func (l *loader) specsMatch(e *cachedFile) bool {
+func (l *loader) specsMatch(e *cachedSeg) bool {
 	for tk, spec := range e.specs {
 		if !reflect.DeepEqual(l.pluginSpec(tk.typ, tk.kind), spec) {
 			return false
@@ -63,44 +102,9 @@ func (l *loader) specsMatch(e *cachedFile) bool {
 	return true
 }
 
-// reusable returns the entry of a file whose text hashes to hash.
-func (c *Cache) reusable(name string, hash [32]byte) *cachedFile {
-	if c == nil {
-		return nil
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e := c.files[name]; e != nil && e.hash == hash {
-		return e
-	}
-	return nil
-}
-
-// store records the entries of one load, dropping files it did not see.
-func (c *Cache) store(localsKey string, entries map[string]*cachedFile) {
-	if c == nil {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.localsKey = localsKey
-	c.files = entries
-}
-
-func (c *Cache) locals() string {
-	if c == nil {
-		return ""
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.localsKey
-}
-
-// cacheable reports whether a file's text may be reused when unchanged: it
+// cacheable reports whether a segment's text may be reused when unchanged: it
 // must not call file(), whose result can change under an unchanged text.
 func cacheable(src []byte) bool { return !bytes.Contains(src, []byte("file(")) }
-
-func hashSource(src []byte) [32]byte { return sha256.Sum256(src) }
 
 // localsKey fingerprints the values of the locals.
 func (l *loader) localsKey() string {
@@ -115,4 +119,94 @@ func (l *loader) localsKey() string {
 	}
 	ty, _ := v.Type().MarshalJSON()
 	return string(ty) + string(b)
+}
+
+// segment is one piece of a file cut at top-level block boundaries.
+type segment struct {
+	start, end int
+	pos        hcl.Pos
+	hash       [32]byte
+	reused     *cachedSeg // nil: parsed and decoded in this load
+}
+
+// segments cuts src at every line that may start a top-level block (see
+// blockStarts).
+func segments(src []byte) []segment {
+	starts := blockStarts(src)
+	segs := make([]segment, 0, len(starts)+1)
+	prev, line := 0, 1
+	for _, s := range append(starts, len(src)) {
+		if s <= prev {
+			continue
+		}
+		segs = append(segs, segment{start: prev, end: s, pos: hcl.Pos{Line: line, Column: 1, Byte: prev},
+			hash: sha256.Sum256(src[prev:s])})
+		line += bytes.Count(src[prev:s], []byte{'\n'})
+		prev = s
+	}
+	return segs
+}
+
+// shift moves a range by the given number of lines and bytes; its columns
+// stay (segments start at the beginning of a line).
+func shift(r hcl.Range, dl, db int) hcl.Range {
+	r.Start.Line += dl
+	r.Start.Byte += db
+	r.End.Line += dl
+	r.End.Byte += db
+	return r
+}
+
+func shiftRefs(refs []ref, dl, db int) []ref {
+	out := make([]ref, len(refs))
+	for i, r := range refs {
+		r.rng = shift(r.rng, dl, db)
+		out[i] = r
+	}
+	return out
+}
+
+// moved returns e's builders, names, references and warnings as they are at
+// position pos.
+func (e *cachedSeg) moved(pos hcl.Pos) *cachedSeg {
+	dl, db := pos.Line-e.start.Line, pos.Byte-e.start.Byte
+	if dl == 0 && db == 0 {
+		return e
+	}
+	out := *e
+	out.start = pos
+	out.builders = make([]Builder, len(e.builders))
+	for i, b := range e.builders {
+		b.DefRange = shift(b.DefRange, dl, db)
+		steps := make([]Step, len(b.Steps))
+		for j, s := range b.Steps {
+			s.DefRange = shift(s.DefRange, dl, db)
+			steps[j] = s
+		}
+		b.Steps = steps
+		out.builders[i] = b
+	}
+	out.builderNames = make([]named, len(e.builderNames))
+	for i, n := range e.builderNames {
+		n.rng = shift(n.rng, dl, db)
+		out.builderNames[i] = n
+	}
+	out.workerRefs = shiftRefs(e.workerRefs, dl, db)
+	out.lockRefs = shiftRefs(e.lockRefs, dl, db)
+	out.schedulerRefs = shiftRefs(e.schedulerRefs, dl, db)
+	out.builderRefs = shiftRefs(e.builderRefs, dl, db)
+	out.warnings = make(hcl.Diagnostics, len(e.warnings))
+	for i, d := range e.warnings {
+		c := *d
+		if c.Subject != nil {
+			s := shift(*c.Subject, dl, db)
+			c.Subject = &s
+		}
+		if c.Context != nil {
+			s := shift(*c.Context, dl, db)
+			c.Context = &s
+		}
+		out.warnings[i] = &c
+	}
+	return &out
 }

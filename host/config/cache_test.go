@@ -1,6 +1,8 @@
 package config
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -122,5 +124,116 @@ func TestCacheReusesPluginBlocksWhileTheirSchemaHolds(t *testing.T) {
 	_, diags := Load(dir, LoadOptions{Schemas: schemas, Cache: cache})
 	if !strings.Contains(diags.Error(), `Duplicate worker "w1"`) {
 		t.Errorf("no duplicate diagnostic: %v", diags)
+	}
+}
+
+// Loads with the cache after random edits of one big file give exactly what
+// plain loads give: the same values, ranges and diagnostics.
+func TestCacheMatchesPlainLoadAfterEdits(t *testing.T) {
+	var blocks []string
+	blocks = append(blocks, "locals {\n  suite = \"unit\"\n}\n", "master {\n  name = \"m\"\n}\n")
+	for w := 0; w < 20; w++ {
+		blocks = append(blocks, fmt.Sprintf("worker \"local\" \"w%d\" { max_builds = %d }\n", w, w%3))
+	}
+	for i := 0; i < 60; i++ {
+		blocks = append(blocks, fmt.Sprintf("builder \"b%d\" {\n  workers    = [\"w%d\"]\n  properties = { suite = local.suite }\n  step \"shell\" \"s\" {\n    command = [\"echo\", \"%d\"]\n  }\n}\n", i, i%20, i))
+	}
+	blocks = append(blocks, "scheduler \"single_branch\" \"sb\" {\n  branch   = \"main\"\n  builders = [\"b0\", \"b1\"]\n}\n")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ci.hcl")
+	cache := NewCache()
+	rng := rand.New(rand.NewPCG(1, 2))
+	prev := map[string]*ShellStep{}
+	reusedBuilders, loadedBuilders := 0, 0
+	for round := 0; round < 60; round++ {
+		if round > 0 {
+			i := 2 + rng.IntN(len(blocks)-2)
+			switch rng.IntN(6) {
+			case 0: // a builder's command, a different length
+				blocks[i] = strings.Replace(blocks[i], "\"echo\",", fmt.Sprintf("\"echo\", \"r%d\",", round), 1)
+			case 1: // lines added before everything after
+				blocks[i] = "# round " + fmt.Sprint(round) + "\n" + blocks[i]
+			case 2: // a block removed
+				if strings.HasPrefix(blocks[i], "builder \"b1\"") || strings.HasPrefix(blocks[i], "builder \"b0\"") {
+					continue
+				}
+				blocks = append(blocks[:i], blocks[i+1:]...)
+			case 3: // a syntax error, fixed in the next round
+				blocks[i] = blocks[i] + "builder \"broken\" {\n"
+			case 4: // a new local value
+				blocks[0] = fmt.Sprintf("locals {\n  suite = \"s%d\"\n}\n", round)
+			case 5: // a worker that moves down a line
+				blocks[i] = strings.Replace(blocks[i], "worker", "\nworker", 1)
+			}
+		}
+		if err := os.WriteFile(path, []byte(strings.Join(blocks, "")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, gotDiags := Load(path, LoadOptions{Schemas: fullSchemas(), Cache: cache})
+		want, wantDiags := Load(path, LoadOptions{Schemas: fullSchemas()})
+		if gotDiags.Error() != wantDiags.Error() {
+			t.Fatalf("round %d: diagnostics\n%v\nwant\n%v", round, gotDiags, wantDiags)
+		}
+		if !wantDiags.HasErrors() {
+			for _, b := range got.Builders {
+				loadedBuilders++
+				if prev[b.Name] == b.Steps[0].Shell {
+					reusedBuilders++
+				}
+				prev[b.Name] = b.Steps[0].Shell
+			}
+			if !reflect.DeepEqual(got.Builders, want.Builders) {
+				t.Fatalf("round %d: builders differ from a plain load", round)
+			}
+			for typ := range 4 {
+				g, w := *got.pluginList(pluginTypes[typ]), *want.pluginList(pluginTypes[typ])
+				if len(g) != len(w) {
+					t.Fatalf("round %d: %d %s blocks, want %d", round, len(g), pluginTypes[typ], len(w))
+				}
+				for k := range g {
+					if g[k].Name != w[k].Name || g[k].DefRange != w[k].DefRange || !g[k].Value.RawEquals(w[k].Value) {
+						t.Fatalf("round %d: %s %q differs from a plain load", round, pluginTypes[typ], g[k].Name)
+					}
+				}
+			}
+		}
+		for i := range blocks {
+			blocks[i] = strings.TrimSuffix(blocks[i], "builder \"broken\" {\n")
+		}
+	}
+	// Most builders are untouched by any one edit: the cache must have
+	// served them (new locals and broken rounds excepted).
+	if reusedBuilders < loadedBuilders/2 {
+		t.Errorf("only %d of %d builders were reused", reusedBuilders, loadedBuilders)
+	}
+}
+
+// A builder after an edit that adds lines is reused, moved to its new place.
+func TestCacheMovesReusedBuilders(t *testing.T) {
+	head := "worker \"local\" \"w\" {}\n"
+	tail := "builder \"a\" {\n  workers = [\"w\"]\n  step \"shell\" { command = \"true\" }\n}\n"
+	dir := writeFiles(t, map[string]string{"ci.hcl": head + tail})
+	cache := NewCache()
+	first, diags := Load(dir, LoadOptions{Cache: cache})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ci.hcl"), []byte(head+"# three\n# more\n# lines\n"+tail), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	second, diags := Load(dir, LoadOptions{Cache: cache})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	a1, a2 := first.Builders[0], second.Builders[0]
+	if a2.Steps[0].Shell != a1.Steps[0].Shell {
+		t.Error("the unchanged builder was decoded again")
+	}
+	if a2.DefRange.Start.Line != a1.DefRange.Start.Line+3 || a2.Steps[0].DefRange.Start.Line != a1.Steps[0].DefRange.Start.Line+3 ||
+		a2.DefRange.Start.Byte != a1.DefRange.Start.Byte+len("# three\n# more\n# lines\n") {
+		t.Errorf("moved builder at %v (step %v), was %v (step %v)", a2.DefRange, a2.Steps[0].DefRange, a1.DefRange, a1.Steps[0].DefRange)
+	}
+	if a1.DefRange.Start.Line != 2 {
+		t.Errorf("the first load's range changed: %v", a1.DefRange)
 	}
 }

@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 // LoadOptions tune Load. The zero value is fine for a master.
@@ -125,32 +128,11 @@ func (l *loader) load(path string, reuse bool) bool {
 	l.ctx = newEvalContext(l.cfg.Dir, l.opts.LookupEnv)
 	l.cfg.EvalContext = l.ctx
 
-	var files []*hcl.File
 	l.order = make(map[string]int, len(names))
-	sources := make(map[string][]byte, len(names))
-	reused := map[string]*cachedFile{}
 	for i, name := range names {
 		l.order[name] = i
-		src, diags := readFile(name)
-		l.diags = append(l.diags, diags...)
-		if diags.HasErrors() {
-			continue
-		}
-		sources[name] = src
-		l.cfg.Sources[name] = &hcl.File{Bytes: src}
-		if reuse {
-			if e := l.opts.Cache.reusable(name, hashSource(src)); e != nil && l.specsMatch(e) {
-				reused[name] = e
-				continue
-			}
-		}
-		pf, diags := parseSource(name, src)
-		l.diags = append(l.diags, diags...)
-		if pf != nil {
-			l.cfg.Sources[name] = pf.file
-			files = append(files, pf.parts...)
-		}
 	}
+	files, sources, fileSegs, reusedAny := l.readAndParse(names, reuse)
 	if l.diags.HasErrors() {
 		return true // decoding a file that does not parse only adds noise
 	}
@@ -163,7 +145,7 @@ func (l *loader) load(path string, reuse bool) bool {
 	l.diags = append(l.diags, diags...)
 	l.diags = append(l.diags, checkLocalRefs(files, declared, l.ctx)...)
 	localsKey := l.localsKey()
-	if len(reused) > 0 && localsKey != l.opts.Cache.locals() {
+	if reusedAny && localsKey != l.opts.Cache.locals() {
 		return false
 	}
 	l.decodeMaster(l.single(blocks, "master"))
@@ -185,84 +167,274 @@ func (l *loader) load(path string, reuse bool) bool {
 	for _, b := range blocks["change_hook"] {
 		l.decodeChangeHook(b)
 	}
-	l.decodeFiles(names, content.Blocks, sources, reused, localsKey)
+	l.decodeFiles(names, content.Blocks, sources, fileSegs, localsKey)
 	l.check()
 	return true
 }
 
-// decodeFiles decodes the builder and plugin blocks file by file, in load
-// order, taking those of reused files from the cache and recording the files
-// of this load that hold nothing else in it.
-func (l *loader) decodeFiles(names []string, all hcl.Blocks, sources map[string][]byte,
-	reused map[string]*cachedFile, localsKey string) {
-	byFile := map[string]hcl.Blocks{}
-	mixed := map[string]bool{} // files with other blocks: never reused
-	for _, b := range all {
-		f := b.DefRange.Filename
-		switch b.Type {
-		case "builder", string(TypeWorker), string(TypeChangeSource), string(TypeScheduler), string(TypeUserManager):
-			byFile[f] = append(byFile[f], b)
-		default:
-			mixed[f] = true
-		}
+// source is one configuration file on its way through readAndParse.
+type source struct {
+	name string
+	src  []byte
+	segs []segment   // with a cache: the file's segments
+	runs []*parseJob // with reuse: the runs of segments to parse
+	// whole parses the whole file: no cache, a JSON file, or a run that did
+	// not parse on its own.
+	whole *parseJob
+}
+
+// parseJob parses a piece of a file: the whole file, or a run of
+// consecutive segments that are not reused.
+type parseJob struct {
+	name  string
+	src   []byte
+	pos   hcl.Pos
+	json  bool
+	pf    *parsedFile
+	diags hcl.Diagnostics
+}
+
+func (j *parseJob) run() {
+	if j.json {
+		j.pf, j.diags = parseSource(j.name, j.src)
+		return
 	}
-	caching := l.opts.Cache != nil
-	entries := map[string]*cachedFile{}
-	for _, name := range names {
-		if e := reused[name]; e != nil {
-			for i, typ := range pluginTypes {
-				list := l.cfg.pluginList(typ)
-				*list = append(*list, e.plugins[i]...)
+	j.pf, j.diags = parseAt(j.name, j.src, j.pos)
+}
+
+// runJobs parses the pieces concurrently, on every core.
+func runJobs(jobs []*parseJob) {
+	if len(jobs) == 1 {
+		jobs[0].run()
+		return
+	}
+	next := make(chan *parseJob)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				j.run()
 			}
-			l.cfg.Builders = append(l.cfg.Builders, e.builders...)
-			l.builderNames = append(l.builderNames, e.builderNames...)
-			l.workerRefs = append(l.workerRefs, e.workerRefs...)
-			l.lockRefs = append(l.lockRefs, e.lockRefs...)
-			l.schedulerRefs = append(l.schedulerRefs, e.schedulerRefs...)
-			l.builderRefs = append(l.builderRefs, e.builderRefs...)
-			l.diags = append(l.diags, e.warnings...)
-			entries[name] = e
+		}()
+	}
+	for _, j := range jobs {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+}
+
+// readAndParse reads the files and parses what must be parsed: with reuse,
+// the segments the cache cannot serve, each run of consecutive ones in one
+// piece at its true position; otherwise every file. A run that does not
+// parse on its own (a cut that was not at the top level, or a syntax error)
+// makes its file parsed whole, for exactly the diagnostics of a plain
+// parse.
+func (l *loader) readAndParse(names []string, reuse bool) (files []*hcl.File, sources map[string][]byte,
+	fileSegs map[string][]segment, reusedAny bool) {
+	sources = make(map[string][]byte, len(names))
+	fileSegs = map[string][]segment{}
+	var srcs []*source
+	var jobs []*parseJob
+	for _, name := range names {
+		src, diags := readFile(name)
+		l.diags = append(l.diags, diags...)
+		if diags.HasErrors() {
 			continue
 		}
-		var np [4]int
-		for i, typ := range pluginTypes {
-			np[i] = len(*l.cfg.pluginList(typ))
-		}
-		nb, nn, nw, nl, ns, nbr, nd := len(l.cfg.Builders), len(l.builderNames), len(l.workerRefs), len(l.lockRefs),
-			len(l.schedulerRefs), len(l.builderRefs), len(l.diags)
-		specs := map[typeKind]hcldec.Spec{}
-		for _, b := range byFile[name] {
-			if b.Type == "builder" {
-				l.decodeBuilder(b)
+		sources[name] = src
+		l.cfg.Sources[name] = &hcl.File{Bytes: src}
+		s := &source{name: name, src: src}
+		json := strings.HasSuffix(name, ".json")
+		if l.opts.Cache != nil && !json {
+			s.segs = segments(src)
+			if reuse {
+				s.runs = l.planRuns(name, src, s.segs)
+				jobs = append(jobs, s.runs...)
+				srcs = append(srcs, s)
 				continue
 			}
+		}
+		s.whole = &parseJob{name: name, src: src, pos: hcl.InitialPos, json: json}
+		jobs = append(jobs, s.whole)
+		srcs = append(srcs, s)
+	}
+	runJobs(jobs)
+	for _, s := range srcs {
+		if s.whole == nil {
+			ok := true
+			for _, j := range s.runs {
+				ok = ok && len(j.diags) == 0
+			}
+			if ok {
+				for _, j := range s.runs {
+					files = append(files, j.pf.parts...)
+				}
+				for _, sg := range s.segs {
+					reusedAny = reusedAny || sg.reused != nil
+				}
+				fileSegs[s.name] = s.segs
+				continue
+			}
+			for i := range s.segs {
+				s.segs[i].reused = nil
+			}
+			s.whole = &parseJob{name: s.name, src: s.src, pos: hcl.InitialPos}
+			s.whole.run()
+		}
+		if s.segs != nil {
+			fileSegs[s.name] = s.segs
+		}
+		l.diags = append(l.diags, s.whole.diags...)
+		if s.whole.pf != nil {
+			l.cfg.Sources[s.name] = s.whole.pf.file
+			files = append(files, s.whole.pf.parts...)
+		}
+	}
+	return files, sources, fileSegs, reusedAny
+}
+
+// planRuns decides which segments of a file the cache serves (setting their
+// reused entry) and returns the jobs parsing the runs of the others.
+func (l *loader) planRuns(name string, src []byte, segs []segment) []*parseJob {
+	for i := range segs {
+		sg := &segs[i]
+		e := l.opts.Cache.lookup(segKey{name, sg.hash})
+		if e == nil || !cacheable(src[sg.start:sg.end]) || !l.specsMatch(e) {
+			continue
+		}
+		if e.start != sg.pos && !e.movable() {
+			continue
+		}
+		sg.reused = e.moved(sg.pos)
+	}
+	runs := []*parseJob{}
+	for i := 0; i < len(segs); {
+		if segs[i].reused != nil {
+			i++
+			continue
+		}
+		j := i
+		for j < len(segs) && segs[j].reused == nil {
+			j++
+		}
+		runs = append(runs, &parseJob{name: name, src: src[segs[i].start:segs[j-1].end], pos: segs[i].pos})
+		i = j
+	}
+	return runs
+}
+
+// decodeFiles decodes the builder and plugin blocks file by file and segment
+// by segment, in load order, taking those of reused segments from the cache,
+// and records in the cache the segments of this load that can be reused.
+func (l *loader) decodeFiles(names []string, all hcl.Blocks, sources map[string][]byte,
+	fileSegs map[string][]segment, localsKey string) {
+	byFile := map[string]hcl.Blocks{}
+	for _, b := range all {
+		byFile[b.DefRange.Filename] = append(byFile[b.DefRange.Filename], b)
+	}
+	entries := map[segKey]*cachedSeg{}
+	for _, name := range names {
+		blocks := byFile[name]
+		segs := fileSegs[name]
+		if segs == nil { // no cache, or a JSON file: one piece
+			segs = []segment{{start: 0, end: len(sources[name]) + 1}}
+		}
+		next := 0 // the first block not yet given to a segment
+		for _, sg := range segs {
+			if e := sg.reused; e != nil {
+				l.addCached(e)
+				entries[segKey{name, sg.hash}] = e
+				continue
+			}
+			first := next
+			for next < len(blocks) && blocks[next].DefRange.Start.Byte < sg.end {
+				next++
+			}
+			e := l.decodeSegment(blocks[first:next], sg, l.opts.Cache != nil)
+			if e != nil && cacheable(sources[name][sg.start:min(sg.end, len(sources[name]))]) {
+				entries[segKey{name, sg.hash}] = e
+			}
+		}
+	}
+	if l.opts.Cache != nil {
+		l.opts.Cache.store(localsKey, entries)
+	}
+}
+
+// addCached adds what a reused segment decoded to.
+func (l *loader) addCached(e *cachedSeg) {
+	for i, typ := range pluginTypes {
+		list := l.cfg.pluginList(typ)
+		*list = append(*list, e.plugins[i]...)
+	}
+	l.cfg.Builders = append(l.cfg.Builders, e.builders...)
+	l.builderNames = append(l.builderNames, e.builderNames...)
+	l.workerRefs = append(l.workerRefs, e.workerRefs...)
+	l.lockRefs = append(l.lockRefs, e.lockRefs...)
+	l.schedulerRefs = append(l.schedulerRefs, e.schedulerRefs...)
+	l.builderRefs = append(l.builderRefs, e.builderRefs...)
+	l.diags = append(l.diags, e.warnings...)
+}
+
+// decodeSegment decodes the builder and plugin blocks of one segment (the
+// other blocks are decoded by type, elsewhere) and, with capture, returns
+// what a later load may reuse of it, or nil: a segment is reusable when it
+// holds only builder and plugin blocks, each wholly inside it, decoded
+// without error.
+func (l *loader) decodeSegment(blocks hcl.Blocks, sg segment, capture bool) *cachedSeg {
+	var np [4]int
+	for i, typ := range pluginTypes {
+		np[i] = len(*l.cfg.pluginList(typ))
+	}
+	nb, nn, nw, nl, ns, nbr, nd := len(l.cfg.Builders), len(l.builderNames), len(l.workerRefs), len(l.lockRefs),
+		len(l.schedulerRefs), len(l.builderRefs), len(l.diags)
+	reusable := len(blocks) > 0
+	specs := map[typeKind]hcldec.Spec{}
+	for _, b := range blocks {
+		if r := blockRange(b); r.Start.Byte < sg.start || r.End.Byte > sg.end {
+			reusable = false // the cut was not between blocks
+		}
+		switch b.Type {
+		case "builder":
+			l.decodeBuilder(b)
+		case string(TypeWorker), string(TypeChangeSource), string(TypeScheduler), string(TypeUserManager):
 			typ := PluginType(b.Type)
 			list := l.cfg.pluginList(typ)
 			*list = append(*list, l.decodePluginBlock(typ, b))
 			specs[typeKind{typ, b.Labels[0]}] = l.pluginSpec(typ, b.Labels[0])
+		default:
+			reusable = false // decoded by type, elsewhere
 		}
-		if !caching || mixed[name] || len(byFile[name]) == 0 || !cacheable(sources[name]) || l.diags[nd:].HasErrors() {
-			continue
-		}
-		e := &cachedFile{
-			hash:          hashSource(sources[name]),
-			builders:      append([]Builder(nil), l.cfg.Builders[nb:]...),
-			builderNames:  append([]named(nil), l.builderNames[nn:]...),
-			workerRefs:    append([]ref(nil), l.workerRefs[nw:]...),
-			lockRefs:      append([]ref(nil), l.lockRefs[nl:]...),
-			schedulerRefs: append([]ref(nil), l.schedulerRefs[ns:]...),
-			builderRefs:   append([]ref(nil), l.builderRefs[nbr:]...),
-			warnings:      append(hcl.Diagnostics(nil), l.diags[nd:]...),
-			specs:         specs,
-		}
-		for i, typ := range pluginTypes {
-			e.plugins[i] = append([]PluginBlock(nil), (*l.cfg.pluginList(typ))[np[i]:]...)
-		}
-		entries[name] = e
 	}
-	if caching {
-		l.opts.Cache.store(localsKey, entries)
+	if !capture || !reusable || l.diags[nd:].HasErrors() {
+		return nil
 	}
+	e := &cachedSeg{
+		start:         sg.pos,
+		builders:      append([]Builder(nil), l.cfg.Builders[nb:]...),
+		builderNames:  append([]named(nil), l.builderNames[nn:]...),
+		workerRefs:    append([]ref(nil), l.workerRefs[nw:]...),
+		lockRefs:      append([]ref(nil), l.lockRefs[nl:]...),
+		schedulerRefs: append([]ref(nil), l.schedulerRefs[ns:]...),
+		builderRefs:   append([]ref(nil), l.builderRefs[nbr:]...),
+		warnings:      append(hcl.Diagnostics(nil), l.diags[nd:]...),
+		specs:         specs,
+	}
+	for i, typ := range pluginTypes {
+		e.plugins[i] = append([]PluginBlock(nil), (*l.cfg.pluginList(typ))[np[i]:]...)
+	}
+	return e
+}
+
+// blockRange is the whole extent of a block: its header to its closing brace.
+func blockRange(b *hcl.Block) hcl.Range {
+	if sb, ok := b.Body.(*hclsyntax.Body); ok {
+		return hcl.RangeBetween(b.DefRange, sb.SrcRange)
+	}
+	return b.DefRange
 }
 
 // findFiles resolves path to the files to load, sets Files and Dir, and

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 
@@ -59,12 +60,18 @@ func parseSource(name string, src []byte) (*parsedFile, hcl.Diagnostics) {
 		}
 		return &parsedFile{file: f, parts: []*hcl.File{f}}, diags
 	}
+	return parseAt(name, src, hcl.InitialPos)
+}
+
+// parseAt parses HCL text that starts at position start of the file name
+// (the whole file, or a piece of it).
+func parseAt(name string, src []byte, start hcl.Pos) (*parsedFile, hcl.Diagnostics) {
 	if n := runtime.GOMAXPROCS(0); n > 1 && len(src) >= parallelParseMin {
-		if parts := parseParts(src, name, cutPoints(src, n)); parts != nil {
+		if parts := parseParts(src, name, start, cutPoints(src, n)); parts != nil {
 			return &parsedFile{file: &hcl.File{Bytes: src}, parts: parts}, nil
 		}
 	}
-	f, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+	f, diags := hclsyntax.ParseConfig(src, name, start)
 	if f == nil {
 		f = &hcl.File{Bytes: src}
 	}
@@ -73,7 +80,7 @@ func parseSource(name string, src []byte) (*parsedFile, hcl.Diagnostics) {
 
 // parseParts parses src cut at the given byte offsets, concurrently; nil
 // when a part has any diagnostic.
-func parseParts(src []byte, name string, cuts []int) []*hcl.File {
+func parseParts(src []byte, name string, base hcl.Pos, cuts []int) []*hcl.File {
 	if len(cuts) == 0 {
 		return nil
 	}
@@ -83,6 +90,8 @@ func parseParts(src []byte, name string, cuts []int) []*hcl.File {
 	var wg sync.WaitGroup
 	for i := range parts {
 		start := posAt(src, bounds[i])
+		start.Line += base.Line - 1
+		start.Byte += base.Byte
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
@@ -100,40 +109,52 @@ func parseParts(src []byte, name string, cuts []int) []*hcl.File {
 }
 
 // cutPoints returns up to n-1 offsets that split src into parts of similar
-// size, each at the start of a line that opens a top-level block right after
-// a line holding only the closing brace of the previous one (the layout
-// `bbhost fmt` writes). Whether a cut really is at the top level is decided
-// by parseParts.
+// size, each at a line that may start a top-level block (see blockStarts).
+// Whether a cut really is at the top level is decided by parseParts.
 func cutPoints(src []byte, n int) []int {
+	starts := blockStarts(src)
 	var cuts []int
 	for k := 1; k < n; k++ {
 		target := len(src) * k / n
-		if len(cuts) > 0 && target <= cuts[len(cuts)-1] {
-			continue
-		}
-		if c := nextBlockStart(src, target); c > 0 && (len(cuts) == 0 || c > cuts[len(cuts)-1]) {
-			cuts = append(cuts, c)
+		i := sort.SearchInts(starts, target)
+		if i < len(starts) && (len(cuts) == 0 || starts[i] > cuts[len(cuts)-1]) {
+			cuts = append(cuts, starts[i])
 		}
 	}
 	return cuts
 }
 
-// nextBlockStart finds, from offset from, the first line that starts with a
-// letter and follows a line that is exactly "}"; -1 when there is none.
-func nextBlockStart(src []byte, from int) int {
-	for i := from; i < len(src); {
+// blockStarts returns the offsets of the lines that may start a top-level
+// block: a line beginning with a letter whose last line before it that is
+// neither blank nor a comment ends with "}" (the end of the previous block),
+// in the layout `bbhost fmt` writes. The same lines also occur inside
+// heredocs and comments; a cut there is found out when the pieces are parsed
+// (an unterminated heredoc or comment).
+func blockStarts(src []byte) []int {
+	var starts []int
+	closed := false
+	for i := 0; i < len(src); {
 		nl := bytes.IndexByte(src[i:], '\n')
+		end := len(src)
+		if nl >= 0 {
+			end = i + nl
+		}
+		line := bytes.TrimRight(src[i:end], " \t\r")
+		switch {
+		case len(line) == 0, line[0] == '#', bytes.HasPrefix(line, []byte("//")):
+			// blank or comment: the previous line's state holds
+		default:
+			if closed && i > 0 && isLetter(src[i]) {
+				starts = append(starts, i)
+			}
+			closed = line[len(line)-1] == '}'
+		}
 		if nl < 0 {
-			return -1
+			break
 		}
-		line := bytes.TrimRight(src[i:i+nl], "\r")
-		next := i + nl + 1
-		if string(line) == "}" && next < len(src) && isLetter(src[next]) {
-			return next
-		}
-		i = next
+		i = end + 1
 	}
-	return -1
+	return starts
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }

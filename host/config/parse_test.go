@@ -74,7 +74,7 @@ func TestParallelParseFallsBack(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"ci.hcl": src})
 	for _, inside := range []string{"builder \"in-comment\"", "builder \"in-heredoc\""} {
 		cut := strings.Index(src, inside)
-		if parts := parseParts([]byte(src), "ci.hcl", []int{cut}); parts != nil {
+		if parts := parseParts([]byte(src), "ci.hcl", hcl.InitialPos, []int{cut}); parts != nil {
 			t.Errorf("a cut at %s parsed without errors", inside)
 		}
 	}
