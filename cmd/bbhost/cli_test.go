@@ -263,7 +263,7 @@ func TestQuickstartEndToEnd(t *testing.T) {
 	if err := syscall.Kill(pid, syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	off = m.waitLog(off, "configuration update aborted", 30*time.Second)
+	m.waitLog(off, "configuration update aborted", 30*time.Second)
 	if !strings.Contains(m.logText(), "master.hcl:") || !strings.Contains(m.logText(), `"nobody"`) {
 		t.Error("no diagnostic with file and position in the log")
 	}

@@ -89,7 +89,6 @@ type bufferedEvent struct {
 	event string
 	br    *PendingRequest
 	brid  int64
-	done  bool
 }
 
 var (

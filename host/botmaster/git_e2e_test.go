@@ -132,7 +132,7 @@ builder "broken" {
 	}
 
 	// full/fresh removes untracked files left by the previous build.
-	id, r = run("fresh", &rev2)
+	_, r = run("fresh", &rev2)
 	if r != results.Success {
 		t.Fatalf("fresh: %s", results.Name(r))
 	}

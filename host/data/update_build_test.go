@@ -112,7 +112,7 @@ func TestBuildLifecycleEvents(t *testing.T) {
 		}
 
 		logID := id(e.c.AddLog(e.ctx, step, "stdio", "s"))
-		msgs = e.rec.expectKeys(t, "logs.1.new", "steps.1.logs.stdio.new")
+		e.rec.expectKeys(t, "logs.1.new", "steps.1.logs.stdio.new")
 		ok(t, e.c.AppendLog(e.ctx, logID, "ohello\neworld\n"))
 		msgs = e.rec.expectKeys(t, "logs.1.append", "steps.1.logs.stdio.append")
 		if l := msgs[0].Body.(*data.Log); l.NumLines != 2 || l.Complete || l.Slug != "stdio" {

@@ -65,11 +65,10 @@ type InstanceService struct {
 	inst  *Instance
 	claim bool
 
-	mu      sync.Mutex
-	active  bool
-	cancel  context.CancelFunc
-	done    chan struct{}
-	stopped bool
+	mu     sync.Mutex
+	active bool
+	cancel context.CancelFunc
+	done   chan struct{}
 }
 
 var (

@@ -74,13 +74,6 @@ func (s *subscriptions) remove(path string) bool {
 	return true
 }
 
-func (s *subscriptions) has(path string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.subs[path]
-	return ok
-}
-
 // close stops everything.
 func (s *subscriptions) close() { s.q.Close() }
 

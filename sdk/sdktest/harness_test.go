@@ -301,7 +301,7 @@ func TestChangeSourceAndScheduler(t *testing.T) {
 	if err := sched2.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	bss = h.Master.WaitBuildsets(t, 4, 5*time.Second)
+	h.Master.WaitBuildsets(t, 4, 5*time.Second)
 	time.Sleep(100 * time.Millisecond)
 	if n := len(h.Master.Buildsets()); n != 4 {
 		t.Errorf("%d buildsets after restart, want 4", n)
