@@ -5,9 +5,10 @@
 // interface of host/workers.
 //
 // The wire protocols themselves are not implemented yet: the service exists
-// with its name and lifecycle, checks the protocol blocks, and serves the
-// `remote` kind to the worker manager as workers that have not connected
-// (each waits for a connection that a protocol listener will deliver).
+// with its name and lifecycle, notes the protocol blocks, and tells the
+// worker manager that `remote` connections are pushed, so configured remote
+// workers wait, without a goroutine each, for connections a protocol
+// listener will hand over.
 package pbmanager
 
 import (
@@ -16,6 +17,7 @@ import (
 
 	"github.com/bbhost/bbhost/host/config"
 	"github.com/bbhost/bbhost/host/service"
+	"github.com/bbhost/bbhost/host/workers"
 	"github.com/bbhost/bbhost/sdk/worker"
 	"github.com/hashicorp/go-hclog"
 )
@@ -56,12 +58,21 @@ func (m *Manager) Reconfigure(_ context.Context, cfg *config.Config) (service.Co
 	return service.NoCommit, nil
 }
 
-// Connect implements the worker manager's ConnProvider for `remote`
-// workers: it waits until a worker connects. No protocol delivers
-// connections yet, so it returns when ctx ends.
+// Pushes tells the worker manager that `remote` workers' connections are
+// pushed (workers.Pusher): they arrive when a buildbot-worker dials in, and
+// the protocol hands them over with workers.Manager.Attach, so no goroutine
+// waits for each configured worker.
+func (m *Manager) Pushes(kind string) bool { return kind == "remote" }
+
+// Connect completes the ConnProvider interface; the manager never calls it
+// for pushed kinds, and a caller that does waits until ctx ends, since
+// connections only ever arrive through Attach.
 func (m *Manager) Connect(ctx context.Context, block config.PluginBlock) (worker.Conn, <-chan struct{}, error) {
 	<-ctx.Done()
 	return nil, nil, ctx.Err()
 }
 
-var _ service.Reconfigurable[*config.Config] = (*Manager)(nil)
+var (
+	_ service.Reconfigurable[*config.Config] = (*Manager)(nil)
+	_ workers.Pusher                         = (*Manager)(nil)
+)

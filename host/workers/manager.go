@@ -11,6 +11,7 @@ import (
 	"github.com/bbhost/bbhost/host/data"
 	"github.com/bbhost/bbhost/host/mq"
 	"github.com/bbhost/bbhost/host/service"
+	"github.com/bbhost/bbhost/sdk/worker"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -70,6 +71,7 @@ type Options struct {
 type Manager struct {
 	*service.NamedManager[*config.Config, config.PluginBlock]
 	log      hclog.Logger
+	wlog     hclog.Logger // the workers' logger, each adds its name
 	mq       mq.MQ
 	updates  Updates
 	provider ConnProvider
@@ -98,7 +100,7 @@ func New(o Options) *Manager {
 	if o.MasterID == nil {
 		o.MasterID = func() int64 { return 0 }
 	}
-	m := &Manager{log: o.Logger, mq: o.MQ, updates: o.Updates, provider: o.Provider,
+	m := &Manager{log: o.Logger, wlog: o.Logger.Named("worker"), mq: o.MQ, updates: o.Updates, provider: o.Provider,
 		masterID: o.MasterID, byName: map[string]*Worker{}, byID: map[int64]*Worker{}}
 	m.NamedManager = service.NewNamedManager(service.ManagerOptions[*config.Config, config.PluginBlock]{
 		Name:     ServiceName,
@@ -128,7 +130,7 @@ func (m *Manager) newWorker(_ context.Context, name string, cfg config.PluginBlo
 		return nil, fmt.Errorf("worker %s: no connection provider", name)
 	}
 	return &Worker{mgr: m, name: name, kind: cfg.Kind, cfg: cfg,
-		log: m.log.Named("worker").With("worker", name)}, nil
+		log: m.wlog.With("worker", name)}, nil
 }
 
 // Start starts the manager and its control consumer.
@@ -240,6 +242,24 @@ func (m *Manager) Connected() []*Worker {
 		}
 	}
 	return out
+}
+
+// pushes reports whether the provider pushes the connections of kind.
+func (m *Manager) pushes(kind string) bool {
+	pu, ok := m.provider.(Pusher)
+	return ok && pu.Pushes(kind)
+}
+
+// Attach hands over a connection of the worker called name, for providers
+// whose connections are pushed (see Pusher): a worker protocol calls it when
+// an authenticated buildbot-worker connected. lost is closed when the
+// connection ends.
+func (m *Manager) Attach(name string, conn worker.Conn, lost <-chan struct{}) error {
+	w := m.Worker(name)
+	if w == nil {
+		return fmt.Errorf("attach %q: %w", name, ErrUnknownWorker)
+	}
+	return w.attach(conn, lost)
 }
 
 func (m *Manager) register(w *Worker) {

@@ -2,6 +2,7 @@ package workers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/bbhost/bbhost/host/config"
@@ -19,6 +20,33 @@ type ConnProvider interface {
 	// worker service calls Connect again after every loss (after an error,
 	// with a backoff).
 	Connect(ctx context.Context, block config.PluginBlock) (conn worker.Conn, lost <-chan struct{}, err error)
+}
+
+// Pusher is implemented by providers whose connections come from outside,
+// such as the worker protocols' listeners where a buildbot-worker dials in:
+// no goroutine then waits in Connect for each of their workers (a site with
+// a thousand workers that are not connected keeps none); the provider hands
+// each connection over with Manager.Attach when it arrives.
+type Pusher interface {
+	// Pushes reports whether the connections of workers of kind are pushed.
+	Pushes(kind string) bool
+}
+
+// Errors of Manager.Attach.
+var (
+	ErrUnknownWorker    = errors.New("unknown worker")
+	ErrAlreadyConnected = errors.New("worker already connected")
+	ErrNotRunning       = errors.New("worker not running")
+)
+
+// Pushes implements Pusher for the kinds whose provider does.
+func (m *Mux) Pushes(kind string) bool {
+	p, err := m.provider(kind)
+	if err != nil {
+		return false
+	}
+	pu, ok := p.(Pusher)
+	return ok && pu.Pushes(kind)
 }
 
 // Disconnecter is implemented by providers that can end a worker's

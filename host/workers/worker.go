@@ -48,7 +48,12 @@ type Worker struct {
 	quarantineTimer   *time.Timer
 
 	cancel context.CancelFunc
-	done   chan struct{}
+	lctx   context.Context // the worker's lifetime, until Stop
+	// pushed: connections are handed over with Attach (no goroutine waits
+	// for them); attaching is true while one is being attached or held.
+	pushed    bool
+	attaching bool
+	wg        sync.WaitGroup // the connect loop or the attached connection's watcher
 }
 
 var (
@@ -224,10 +229,55 @@ func (w *Worker) Start(ctx context.Context) error {
 	w.id = id
 	w.mu.Unlock()
 	lctx, cancel := context.WithCancel(context.Background())
-	w.cancel = cancel
-	w.done = make(chan struct{})
+	w.mu.Lock()
+	w.cancel, w.lctx = cancel, lctx
+	w.pushed = w.mgr.pushes(w.kind)
+	w.mu.Unlock()
 	w.mgr.register(w)
-	go w.connectLoop(lctx)
+	if !w.pushed {
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			w.connectLoop(lctx)
+		}()
+	}
+	return nil
+}
+
+// attach takes a connection its provider pushed (see Pusher): the worker
+// attaches to its builders until the connection is lost or the worker
+// stops. A second connection while one is held is refused, as Buildbot
+// refuses a second login of a connected worker.
+func (w *Worker) attach(conn worker.Conn, lost <-chan struct{}) error {
+	w.mu.Lock()
+	switch {
+	case !w.pushed:
+		w.mu.Unlock()
+		return fmt.Errorf("worker %s: its connections are not pushed", w.name)
+	case w.lctx == nil || w.lctx.Err() != nil:
+		w.mu.Unlock()
+		return fmt.Errorf("worker %s: %w", w.name, ErrNotRunning)
+	case w.attaching:
+		w.mu.Unlock()
+		return fmt.Errorf("worker %s: %w", w.name, ErrAlreadyConnected)
+	}
+	w.attaching = true
+	ctx := w.lctx
+	w.wg.Add(1)
+	w.mu.Unlock()
+	go func() {
+		defer w.wg.Done()
+		w.attached(ctx, conn, lost)
+		select {
+		case <-lost:
+		case <-ctx.Done():
+		}
+		w.detached()
+		// Only now, with the loss recorded, may a new connection come.
+		w.mu.Lock()
+		w.attaching = false
+		w.mu.Unlock()
+	}()
 	return nil
 }
 
@@ -235,8 +285,13 @@ func (w *Worker) Start(ctx context.Context) error {
 // builds see the connection as lost.
 func (w *Worker) Stop(ctx context.Context) error {
 	w.cancel()
+	done := make(chan struct{})
+	go func() {
+		w.wg.Wait()
+		close(done)
+	}()
 	select {
-	case <-w.done:
+	case <-done:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -268,7 +323,6 @@ func (w *Worker) ReconfigureService(ctx context.Context, cfg config.PluginBlock)
 }
 
 func (w *Worker) connectLoop(ctx context.Context) {
-	defer close(w.done)
 	backoff := connectBackoffMin
 	for ctx.Err() == nil {
 		w.mu.Lock()
