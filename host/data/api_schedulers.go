@@ -18,17 +18,18 @@ var schedulerCols = map[string]sqlCol{
 	"enabled":     col("(CASE WHEN schedulers.enabled <> 0 THEN 1 ELSE 0 END)", KindBoolean),
 }
 
-type schedulerRow struct {
-	s        *Scheduler
+// masteredRow is a scheduler or change source with the id of the master
+// that runs it, if any.
+type masteredRow[T any] struct {
+	e        *T
 	masterID sql.NullInt64
 }
 
-func scanScheduler(s rowScanner) (schedulerRow, error) {
-	var r schedulerRow
-	r.s = &Scheduler{}
+func scanScheduler(s rowScanner) (masteredRow[Scheduler], error) {
+	r := masteredRow[Scheduler]{e: &Scheduler{}}
 	var enabled sql.NullInt64
-	err := s.Scan(&r.s.SchedulerID, &r.s.Name, &enabled, &r.masterID)
-	r.s.Enabled = !enabled.Valid || enabled.Int64 != 0
+	err := s.Scan(&r.e.SchedulerID, &r.e.Name, &enabled, &r.masterID)
+	r.e.Enabled = !enabled.Valid || enabled.Int64 != 0
 	return r, err
 }
 
@@ -40,16 +41,33 @@ var changesourceCols = map[string]sqlCol{
 	"name":           col("changesources.name", KindString),
 }
 
-type changesourceRow struct {
-	c        *ChangeSource
-	masterID sql.NullInt64
+func scanChangeSource(s rowScanner) (masteredRow[ChangeSource], error) {
+	r := masteredRow[ChangeSource]{e: &ChangeSource{}}
+	err := s.Scan(&r.e.ChangeSourceID, &r.e.Name, &r.masterID)
+	return r, err
 }
 
-func scanChangeSource(s rowScanner) (changesourceRow, error) {
-	var r changesourceRow
-	r.c = &ChangeSource{}
-	err := s.Scan(&r.c.ChangeSourceID, &r.c.Name, &r.masterID)
-	return r, err
+// withMasters loads the masters of rows in one query and gives each entity
+// its master through set.
+func withMasters[T any](ctx context.Context, a *API, rows []masteredRow[T], set func(*T, *Master)) ([]*T, error) {
+	var mids []int64
+	for _, r := range rows {
+		if r.masterID.Valid {
+			mids = append(mids, r.masterID.Int64)
+		}
+	}
+	masters, err := a.loadMasters(ctx, mids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*T, len(rows))
+	for i, r := range rows {
+		if r.masterID.Valid {
+			set(r.e, masters[r.masterID.Int64])
+		}
+		out[i] = r.e
+	}
+	return out, nil
 }
 
 func (a *API) schedulerEndpoints() []*endpoint {
@@ -108,24 +126,7 @@ func (a *API) schedulers(ctx context.Context, args PathArgs, rs *ResultSpec, id 
 	if err != nil {
 		return nil, err
 	}
-	var mids []int64
-	for _, r := range rows {
-		if r.masterID.Valid {
-			mids = append(mids, r.masterID.Int64)
-		}
-	}
-	masters, err := a.loadMasters(ctx, mids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*Scheduler, len(rows))
-	for i, r := range rows {
-		if r.masterID.Valid {
-			r.s.Master = masters[r.masterID.Int64]
-		}
-		out[i] = r.s
-	}
-	return out, nil
+	return withMasters(ctx, a, rows, func(s *Scheduler, m *Master) { s.Master = m })
 }
 
 func (a *API) changeSources(ctx context.Context, args PathArgs, rs *ResultSpec, id *int64) ([]*ChangeSource, error) {
@@ -143,22 +144,5 @@ func (a *API) changeSources(ctx context.Context, args PathArgs, rs *ResultSpec, 
 	if err != nil {
 		return nil, err
 	}
-	var mids []int64
-	for _, r := range rows {
-		if r.masterID.Valid {
-			mids = append(mids, r.masterID.Int64)
-		}
-	}
-	masters, err := a.loadMasters(ctx, mids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*ChangeSource, len(rows))
-	for i, r := range rows {
-		if r.masterID.Valid {
-			r.c.Master = masters[r.masterID.Int64]
-		}
-		out[i] = r.c
-	}
-	return out, nil
+	return withMasters(ctx, a, rows, func(c *ChangeSource, m *Master) { c.Master = m })
 }

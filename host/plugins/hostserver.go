@@ -21,29 +21,48 @@ func (s *hostServer) svc() (HostServices, error) {
 	return s.p.h.svc, nil
 }
 
-func (s *hostServer) AddChange(ctx context.Context, ref base.Ref, ch base.Change, writes []base.StateWrite) (base.ChangeResult, error) {
+// read checks that ref is a current instance of this process and returns the
+// services, for a call that only reads.
+func (s *hostServer) read(ref base.Ref) (HostServices, error) {
 	release, err := s.p.enter(ref)
+	if err != nil {
+		return nil, err
+	}
+	release()
+	return s.svc()
+}
+
+// write is read for a call that changes the master: ref's instance stays
+// current (a swap or a reconfig waits) until release is called, so a write
+// from a generation that is being replaced cannot land after it.
+func (s *hostServer) write(ref base.Ref) (HostServices, func(), error) {
+	release, err := s.p.enter(ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err := s.svc()
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return svc, release, nil
+}
+
+func (s *hostServer) AddChange(ctx context.Context, ref base.Ref, ch base.Change, writes []base.StateWrite) (base.ChangeResult, error) {
+	svc, release, err := s.write(ref)
 	if err != nil {
 		return base.ChangeResult{}, err
 	}
 	defer release()
-	svc, err := s.svc()
-	if err != nil {
-		return base.ChangeResult{}, err
-	}
 	return svc.AddChange(ctx, ref, ch, writes)
 }
 
 func (s *hostServer) AddBuildset(ctx context.Context, ref base.Ref, spec base.BuildsetSpec, writes []base.StateWrite) (base.BuildsetResult, error) {
-	release, err := s.p.enter(ref)
+	svc, release, err := s.write(ref)
 	if err != nil {
 		return base.BuildsetResult{}, err
 	}
 	defer release()
-	svc, err := s.svc()
-	if err != nil {
-		return base.BuildsetResult{}, err
-	}
 	if spec.Scheduler == "" {
 		spec.Scheduler = ref.Name
 	}
@@ -51,12 +70,7 @@ func (s *hostServer) AddBuildset(ctx context.Context, ref base.Ref, spec base.Bu
 }
 
 func (s *hostServer) GetObjectID(ctx context.Context, ref base.Ref, name, className string) (int64, error) {
-	release, err := s.p.enter(ref)
-	if err != nil {
-		return 0, err
-	}
-	release()
-	svc, err := s.svc()
+	svc, err := s.read(ref)
 	if err != nil {
 		return 0, err
 	}
@@ -64,12 +78,7 @@ func (s *hostServer) GetObjectID(ctx context.Context, ref base.Ref, name, classN
 }
 
 func (s *hostServer) GetState(ctx context.Context, ref base.Ref, objectID int64, name string) (base.State, error) {
-	release, err := s.p.enter(ref)
-	if err != nil {
-		return base.State{}, err
-	}
-	release()
-	svc, err := s.svc()
+	svc, err := s.read(ref)
 	if err != nil {
 		return base.State{}, err
 	}
@@ -77,25 +86,16 @@ func (s *hostServer) GetState(ctx context.Context, ref base.Ref, objectID int64,
 }
 
 func (s *hostServer) SetState(ctx context.Context, ref base.Ref, w base.StateWrite) (int64, error) {
-	release, err := s.p.enter(ref)
+	svc, release, err := s.write(ref)
 	if err != nil {
 		return 0, err
 	}
 	defer release()
-	svc, err := s.svc()
-	if err != nil {
-		return 0, err
-	}
 	return svc.SetState(ctx, w)
 }
 
 func (s *hostServer) GetChange(ctx context.Context, ref base.Ref, id int64) (base.Change, bool, error) {
-	release, err := s.p.enter(ref)
-	if err != nil {
-		return base.Change{}, false, err
-	}
-	release()
-	svc, err := s.svc()
+	svc, err := s.read(ref)
 	if err != nil {
 		return base.Change{}, false, err
 	}
@@ -103,12 +103,7 @@ func (s *hostServer) GetChange(ctx context.Context, ref base.Ref, id int64) (bas
 }
 
 func (s *hostServer) GetBuildset(ctx context.Context, ref base.Ref, bsid int64) (base.Buildset, bool, error) {
-	release, err := s.p.enter(ref)
-	if err != nil {
-		return base.Buildset{}, false, err
-	}
-	release()
-	svc, err := s.svc()
+	svc, err := s.read(ref)
 	if err != nil {
 		return base.Buildset{}, false, err
 	}
@@ -116,25 +111,16 @@ func (s *hostServer) GetBuildset(ctx context.Context, ref base.Ref, bsid int64) 
 }
 
 func (s *hostServer) FindUserByAttr(ctx context.Context, ref base.Ref, identifier, attrType, attrData string) (int64, error) {
-	release, err := s.p.enter(ref)
+	svc, release, err := s.write(ref)
 	if err != nil {
 		return 0, err
 	}
 	defer release()
-	svc, err := s.svc()
-	if err != nil {
-		return 0, err
-	}
 	return svc.FindUserByAttr(ctx, identifier, attrType, attrData)
 }
 
 func (s *hostServer) GetUser(ctx context.Context, ref base.Ref, uid int64) (base.User, bool, error) {
-	release, err := s.p.enter(ref)
-	if err != nil {
-		return base.User{}, false, err
-	}
-	release()
-	svc, err := s.svc()
+	svc, err := s.read(ref)
 	if err != nil {
 		return base.User{}, false, err
 	}
@@ -142,38 +128,25 @@ func (s *hostServer) GetUser(ctx context.Context, ref base.Ref, uid int64) (base
 }
 
 func (s *hostServer) UpdateUser(ctx context.Context, ref base.Ref, u base.UserUpdate) error {
-	release, err := s.p.enter(ref)
+	svc, release, err := s.write(ref)
 	if err != nil {
 		return err
 	}
 	defer release()
-	svc, err := s.svc()
-	if err != nil {
-		return err
-	}
 	return svc.UpdateUser(ctx, u)
 }
 
 func (s *hostServer) RemoveUser(ctx context.Context, ref base.Ref, uid int64) error {
-	release, err := s.p.enter(ref)
+	svc, release, err := s.write(ref)
 	if err != nil {
 		return err
 	}
 	defer release()
-	svc, err := s.svc()
-	if err != nil {
-		return err
-	}
 	return svc.RemoveUser(ctx, uid)
 }
 
 func (s *hostServer) IdentifierToUID(ctx context.Context, ref base.Ref, identifier string) (int64, bool, error) {
-	release, err := s.p.enter(ref)
-	if err != nil {
-		return 0, false, err
-	}
-	release()
-	svc, err := s.svc()
+	svc, err := s.read(ref)
 	if err != nil {
 		return 0, false, err
 	}
@@ -181,12 +154,7 @@ func (s *hostServer) IdentifierToUID(ctx context.Context, ref base.Ref, identifi
 }
 
 func (s *hostServer) Subscribe(ctx context.Context, ref base.Ref, req base.SubscribeRequest) (base.Subscription, error) {
-	release, err := s.p.enter(ref)
-	if err != nil {
-		return nil, err
-	}
-	release()
-	if _, err := s.svc(); err != nil {
+	if _, err := s.read(ref); err != nil {
 		return nil, err
 	}
 	return s.p.h.subscribe(ctx, s.p, ref, req)

@@ -166,11 +166,11 @@ func New(s config.Step) (Step, error) {
 	case s.Trigger != nil:
 		return &Trigger{Cfg: *s.Trigger}, nil
 	case s.FileUpload != nil:
-		return &FileUpload{Cfg: *s.FileUpload, Common: c}, nil
+		return &FileUpload{Cfg: *s.FileUpload, transfer: transfer{Common: c}}, nil
 	case s.FileDownload != nil:
-		return &FileDownload{Cfg: *s.FileDownload, Common: c}, nil
+		return &FileDownload{Cfg: *s.FileDownload, transfer: transfer{Common: c}}, nil
 	case s.StringDownload != nil:
-		return &StringDownload{Cfg: *s.StringDownload, Common: c}, nil
+		return &StringDownload{Cfg: *s.StringDownload, transfer: transfer{Common: c}}, nil
 	case s.MakeDirectory != nil:
 		return &MakeDirectory{Cfg: *s.MakeDirectory}, nil
 	case s.RemoveDirectory != nil:

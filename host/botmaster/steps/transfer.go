@@ -26,23 +26,20 @@ const (
 // file from the worker to the master (masterdest relative to the master's
 // base directory), through a temporary file renamed into place when complete.
 type FileUpload struct {
-	Cfg    config.FileUploadStep
-	Common config.StepCommon
-	desc   string
+	Cfg config.FileUploadStep
+	transfer
 }
 
 // FileDownload is `step "file_download" { mastersrc, workerdest }`.
 type FileDownload struct {
-	Cfg    config.FileDownloadStep
-	Common config.StepCommon
-	desc   string
+	Cfg config.FileDownloadStep
+	transfer
 }
 
 // StringDownload is `step "string_download" { s, workerdest }`.
 type StringDownload struct {
-	Cfg    config.StringDownloadStep
-	Common config.StepCommon
-	desc   string
+	Cfg config.StringDownloadStep
+	transfer
 }
 
 var (
@@ -88,16 +85,6 @@ func (s *FileUpload) Run(ctx context.Context, sc Context) (int, error) {
 	return cmd.Results(nil), nil
 }
 
-// CurrentSummary implements Summarizer.
-func (s *FileUpload) CurrentSummary() (string, bool) {
-	return transferSummary(s.Common, s.desc, -1)
-}
-
-// ResultSummary implements Summarizer.
-func (s *FileUpload) ResultSummary(r int) (string, bool) {
-	return transferSummary(s.Common, s.desc, r)
-}
-
 // Run implements Step.
 func (s *FileDownload) Run(ctx context.Context, sc Context) (int, error) {
 	src, err := sc.Render(s.Cfg.MasterSrc)
@@ -123,16 +110,6 @@ func (s *FileDownload) Run(ctx context.Context, sc Context) (int, error) {
 	return runDownload(ctx, sc, stdio, dest, f, s.Cfg.MaxSize, s.Cfg.Mode)
 }
 
-// CurrentSummary implements Summarizer.
-func (s *FileDownload) CurrentSummary() (string, bool) {
-	return transferSummary(s.Common, s.desc, -1)
-}
-
-// ResultSummary implements Summarizer.
-func (s *FileDownload) ResultSummary(r int) (string, bool) {
-	return transferSummary(s.Common, s.desc, r)
-}
-
 // Run implements Step.
 func (s *StringDownload) Run(ctx context.Context, sc Context) (int, error) {
 	content, err := sc.Render(s.Cfg.S)
@@ -150,16 +127,6 @@ func (s *StringDownload) Run(ctx context.Context, sc Context) (int, error) {
 		return results.Exception, err
 	}
 	return runDownload(ctx, sc, stdio, dest, strings.NewReader(content), 0, s.Cfg.Mode)
-}
-
-// CurrentSummary implements Summarizer.
-func (s *StringDownload) CurrentSummary() (string, bool) {
-	return transferSummary(s.Common, s.desc, -1)
-}
-
-// ResultSummary implements Summarizer.
-func (s *StringDownload) ResultSummary(r int) (string, bool) {
-	return transferSummary(s.Common, s.desc, r)
 }
 
 func runDownload(ctx context.Context, sc Context, stdio *logs.Writer, dest string, src io.Reader, max int64, mode *int) (int, error) {
@@ -181,10 +148,23 @@ func runDownload(ctx context.Context, sc Context, stdio *logs.Writer, dest strin
 	return cmd.Results(nil), nil
 }
 
-// transferSummary: the user's description wins; else the computed one,
-// with " (result)" after the end when not SUCCESS; r < 0 is the current
-// summary.
-func transferSummary(c config.StepCommon, desc string, r int) (string, bool) {
+// transfer is what the transfer steps share: their common attributes and
+// the summary of what they move ("uploading x", "downloading to y").
+type transfer struct {
+	Common config.StepCommon
+	desc   string
+}
+
+// CurrentSummary implements Summarizer.
+func (t *transfer) CurrentSummary() (string, bool) { return t.summary(-1) }
+
+// ResultSummary implements Summarizer.
+func (t *transfer) ResultSummary(r int) (string, bool) { return t.summary(r) }
+
+// summary: the user's description wins; else the computed one, with
+// " (result)" after the end when not SUCCESS; r < 0 is the current summary.
+func (t *transfer) summary(r int) (string, bool) {
+	c, desc := t.Common, t.desc
 	if desc == "" || (r < 0 && c.Description != "") || (r >= 0 && (c.DescriptionDone != "" || c.Description != "")) {
 		return "", false
 	}

@@ -17,17 +17,6 @@ import (
 	"github.com/bbhost/bbhost/sdk/scheduler"
 )
 
-// stateLastCodebases is AbsoluteSourceStampsMixin's state value.
-const stateLastCodebases = "lastCodebases"
-
-// lastCodebase is a codebase's last change.
-type lastCodebase struct {
-	Repository string  `json:"repository"`
-	Branch     *string `json:"branch"`
-	Revision   *string `json:"revision"`
-	LastChange int64   `json:"lastChange"`
-}
-
 // timerKey names a tree-stable timer: "only" for SingleBranchScheduler,
 // the change's (codebase, project, repository, branch) for
 // AnyBranchScheduler.
@@ -59,7 +48,7 @@ type Basic struct {
 
 	obj           base.Object
 	changes       sched.Var[changes.State]
-	lastCodebases sched.Var[map[string]lastCodebase]
+	lastCodebases sched.Var[sched.LastCodebases]
 	cursor        int64
 	fresh         bool
 	timers        map[timerKey]*stableTimer
@@ -112,7 +101,7 @@ func (b *Basic) Start(ctx context.Context) error {
 	}
 	b.obj = obj
 	b.changes = sched.Var[changes.State]{Name: changes.StateName}
-	b.lastCodebases = sched.Var[map[string]lastCodebase]{Name: stateLastCodebases}
+	b.lastCodebases = sched.Var[sched.LastCodebases]{Name: sched.StateLastCodebases}
 	if err := b.changes.Load(ctx, obj); err != nil {
 		return err
 	}
@@ -274,12 +263,7 @@ func (b *Basic) addBuildsetLocked(ctx context.Context, chs []base.Change, w *sch
 }
 
 func (b *Basic) codebaseDefaults(cb sched.Codebase) base.SourceStamp {
-	if b.opts.absolute {
-		if last, ok := b.lastCodebases.Value[cb.Name]; ok {
-			return base.SourceStamp{Codebase: cb.Name, Repository: last.Repository, Branch: last.Branch, Revision: last.Revision}
-		}
-	}
-	return sched.DefaultStamp(cb)
+	return b.lastCodebases.Value.Stamp(cb, b.opts.absolute)
 }
 
 // follower is the Basic's change handler.
@@ -304,13 +288,7 @@ func (f *follower) Handle(ctx context.Context, ch base.Change) error {
 	}
 	var w sched.Writes
 	if b.opts.absolute {
-		last, ok := b.lastCodebases.Value[ch.Codebase]
-		if !ok || ch.ChangeID > last.LastChange {
-			m := make(map[string]lastCodebase, len(b.lastCodebases.Value)+1)
-			for k, v := range b.lastCodebases.Value {
-				m[k] = v
-			}
-			m[ch.Codebase] = lastCodebase{Repository: ch.Repository, Branch: ch.Branch, Revision: ch.Revision, LastChange: ch.ChangeID}
+		if m, newer := b.lastCodebases.Value.Record(ch); newer {
 			if err := sched.Add(&w, b.obj, &b.lastCodebases, m); err != nil {
 				return err
 			}

@@ -21,16 +21,7 @@ import (
 const (
 	stateLastBuild         = "last_build"
 	stateLastOnlyIfChanged = "last_only_if_changed"
-	stateLastCodebases     = "lastCodebases"
 )
-
-// lastCodebase is a codebase's last change (AbsoluteSourceStampsMixin).
-type lastCodebase struct {
-	Repository string  `json:"repository"`
-	Branch     *string `json:"branch"`
-	Revision   *string `json:"revision"`
-	LastChange int64   `json:"lastChange"`
-}
 
 // decodeFunc decodes a configuration into its struct (kept to compare
 // configurations), the common options and the schedule.
@@ -55,7 +46,7 @@ type Timed struct {
 	obj               base.Object
 	lastBuild         sched.Var[*float64]
 	lastOnlyIfChanged sched.Var[bool]
-	lastCodebases     sched.Var[map[string]lastCodebase]
+	lastCodebases     sched.Var[sched.LastCodebases]
 	changes           sched.Var[changes.State]
 	// cursor is the last change looked at; it runs ahead of the stored one
 	// over changes the scheduler ignores.
@@ -132,7 +123,7 @@ func (t *Timed) loadLocked(ctx context.Context) error {
 	t.obj = obj
 	t.lastBuild = sched.Var[*float64]{Name: stateLastBuild}
 	t.lastOnlyIfChanged = sched.Var[bool]{Name: stateLastOnlyIfChanged}
-	t.lastCodebases = sched.Var[map[string]lastCodebase]{Name: stateLastCodebases}
+	t.lastCodebases = sched.Var[sched.LastCodebases]{Name: sched.StateLastCodebases}
 	t.changes = sched.Var[changes.State]{Name: changes.StateName}
 	for _, load := range []func(context.Context, base.Object) error{t.lastBuild.Load, t.lastOnlyIfChanged.Load, t.lastCodebases.Load, t.changes.Load} {
 		if err := load(ctx, obj); err != nil {
@@ -274,12 +265,7 @@ func (t *Timed) actuate(ctx context.Context, at time.Time) error {
 // codebase when create_absolute_source_stamps is set, else the configured
 // defaults.
 func (t *Timed) codebaseDefaults(cb sched.Codebase) base.SourceStamp {
-	if t.opts.absolute {
-		if last, ok := t.lastCodebases.Value[cb.Name]; ok {
-			return base.SourceStamp{Codebase: cb.Name, Repository: last.Repository, Branch: last.Branch, Revision: last.Revision}
-		}
-	}
-	return sched.DefaultStamp(cb)
+	return t.lastCodebases.Value.Stamp(cb, t.opts.absolute)
 }
 
 // follower is the Timed's change handler.
@@ -306,13 +292,7 @@ func (f *follower) Handle(ctx context.Context, ch base.Change) error {
 	}
 	var w sched.Writes
 	if f.opts.absolute {
-		last, ok := f.lastCodebases.Value[ch.Codebase]
-		if !ok || ch.ChangeID > last.LastChange {
-			m := make(map[string]lastCodebase, len(f.lastCodebases.Value)+1)
-			for k, v := range f.lastCodebases.Value {
-				m[k] = v
-			}
-			m[ch.Codebase] = lastCodebase{Repository: ch.Repository, Branch: ch.Branch, Revision: ch.Revision, LastChange: ch.ChangeID}
+		if m, newer := f.lastCodebases.Value.Record(ch); newer {
 			if err := sched.Add(&w, f.obj, &f.lastCodebases, m); err != nil {
 				return err
 			}
