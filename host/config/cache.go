@@ -47,9 +47,14 @@ type cachedSeg struct {
 	lockRefs      []ref
 	schedulerRefs []ref
 	builderRefs   []ref
-	warnings      hcl.Diagnostics
+	// diags are the segment's diagnostics: only warnings in a cached
+	// entry, which must have decoded without error.
+	diags hcl.Diagnostics
 	// specs are the schemas the plugin blocks were decoded with.
 	specs map[typeKind]hcldec.Spec
+	// reusable: the segment holds only builder and plugin blocks, each
+	// wholly inside it, decoded without error.
+	reusable bool
 }
 
 // movable reports whether the segment may be reused at another position:
@@ -166,7 +171,7 @@ func shiftRefs(refs []ref, dl, db int) []ref {
 	return out
 }
 
-// moved returns e's builders, names, references and warnings as they are at
+// moved returns e's builders, names, references and diagnostics as they are at
 // position pos.
 func (e *cachedSeg) moved(pos hcl.Pos) *cachedSeg {
 	dl, db := pos.Line-e.start.Line, pos.Byte-e.start.Byte
@@ -195,8 +200,8 @@ func (e *cachedSeg) moved(pos hcl.Pos) *cachedSeg {
 	out.lockRefs = shiftRefs(e.lockRefs, dl, db)
 	out.schedulerRefs = shiftRefs(e.schedulerRefs, dl, db)
 	out.builderRefs = shiftRefs(e.builderRefs, dl, db)
-	out.warnings = make(hcl.Diagnostics, len(e.warnings))
-	for i, d := range e.warnings {
+	out.diags = make(hcl.Diagnostics, len(e.diags))
+	for i, d := range e.diags {
 		c := *d
 		if c.Subject != nil {
 			s := shift(*c.Subject, dl, db)
@@ -206,7 +211,7 @@ func (e *cachedSeg) moved(pos hcl.Pos) *cachedSeg {
 			s := shift(*c.Context, dl, db)
 			c.Context = &s
 		}
-		out.warnings[i] = &c
+		out.diags[i] = &c
 	}
 	return &out
 }

@@ -128,15 +128,32 @@ func TestCacheReusesPluginBlocksWhileTheirSchemaHolds(t *testing.T) {
 }
 
 // Loads with the cache after random edits of one big file give exactly what
-// plain loads give: the same values, ranges and diagnostics.
+// plain loads give: the same values, ranges and diagnostics. Without locals,
+// the parse workers decode the builders (partHook); the plain load decodes
+// them after parsing.
 func TestCacheMatchesPlainLoadAfterEdits(t *testing.T) {
+	t.Run("locals", func(t *testing.T) { testCacheAfterEdits(t, true, 60) })
+	t.Run("no-locals", func(t *testing.T) { testCacheAfterEdits(t, false, 150) })
+}
+
+func testCacheAfterEdits(t *testing.T, locals bool, builders int) {
 	var blocks []string
-	blocks = append(blocks, "locals {\n  suite = \"unit\"\n}\n", "master {\n  name = \"m\"\n}\n")
+	suite := `"unit"`
+	if locals {
+		blocks = append(blocks, "locals {\n  suite = \"unit\"\n}\n")
+		suite = "local.suite"
+	} else {
+		blocks = append(blocks, "# the plain case\n")
+	}
+	blocks = append(blocks, "master {\n  name = \"m\"\n}\n")
 	for w := 0; w < 20; w++ {
 		blocks = append(blocks, fmt.Sprintf("worker \"local\" \"w%d\" { max_builds = %d }\n", w, w%3))
 	}
-	for i := 0; i < 60; i++ {
-		blocks = append(blocks, fmt.Sprintf("builder \"b%d\" {\n  workers    = [\"w%d\"]\n  properties = { suite = local.suite }\n  step \"shell\" \"s\" {\n    command = [\"echo\", \"%d\"]\n  }\n}\n", i, i%20, i))
+	for i := 0; i < builders; i++ {
+		blocks = append(blocks, fmt.Sprintf("builder \"b%d\" {\n  workers    = [\"w%d\"]\n  properties = { suite = %s }\n  step \"shell\" \"s\" {\n    command = [\"echo\", \"%d\"]\n  }\n}\n", i, i%20, suite, i))
+		if i%40 == 39 { // other blocks among the builders
+			blocks = append(blocks, fmt.Sprintf("lock \"master\" \"l%d\" {}\n", i), fmt.Sprintf("worker \"local\" \"x%d\" {}\n", i))
+		}
 	}
 	blocks = append(blocks, "scheduler \"single_branch\" \"sb\" {\n  branch   = \"main\"\n  builders = [\"b0\", \"b1\"]\n}\n")
 	dir := t.TempDir()
@@ -148,7 +165,7 @@ func TestCacheMatchesPlainLoadAfterEdits(t *testing.T) {
 	for round := 0; round < 60; round++ {
 		if round > 0 {
 			i := 2 + rng.IntN(len(blocks)-2)
-			switch rng.IntN(6) {
+			switch rng.IntN(7) {
 			case 0: // a builder's command, a different length
 				blocks[i] = strings.Replace(blocks[i], "\"echo\",", fmt.Sprintf("\"echo\", \"r%d\",", round), 1)
 			case 1: // lines added before everything after
@@ -161,7 +178,11 @@ func TestCacheMatchesPlainLoadAfterEdits(t *testing.T) {
 			case 3: // a syntax error, fixed in the next round
 				blocks[i] = blocks[i] + "builder \"broken\" {\n"
 			case 4: // a new local value
-				blocks[0] = fmt.Sprintf("locals {\n  suite = \"s%d\"\n}\n", round)
+				if locals {
+					blocks[0] = fmt.Sprintf("locals {\n  suite = \"s%d\"\n}\n", round)
+				}
+			case 6: // an invalid value, fixed in the next round
+				blocks[i] = strings.Replace(blocks[i], "  workers ", "  next_build = \"sideways\"\n  workers ", 1)
 			case 5: // a worker that moves down a line
 				blocks[i] = strings.Replace(blocks[i], "worker", "\nworker", 1)
 			}
@@ -170,7 +191,11 @@ func TestCacheMatchesPlainLoadAfterEdits(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, gotDiags := Load(path, LoadOptions{Schemas: fullSchemas(), Cache: cache})
-		want, wantDiags := Load(path, LoadOptions{Schemas: fullSchemas()})
+		want, wantDiags := Load(path, LoadOptions{Schemas: fullSchemas(), wholeDecode: true})
+		if plain, plainDiags := Load(path, LoadOptions{Schemas: fullSchemas()}); plainDiags.Error() != wantDiags.Error() ||
+			!reflect.DeepEqual(plain.Builders, want.Builders) {
+			t.Fatalf("round %d: a load without cache differs from one decoding after parsing:\n%v\nwant\n%v", round, plainDiags, wantDiags)
+		}
 		if gotDiags.Error() != wantDiags.Error() {
 			t.Fatalf("round %d: diagnostics\n%v\nwant\n%v", round, gotDiags, wantDiags)
 		}
@@ -199,6 +224,7 @@ func TestCacheMatchesPlainLoadAfterEdits(t *testing.T) {
 		}
 		for i := range blocks {
 			blocks[i] = strings.TrimSuffix(blocks[i], "builder \"broken\" {\n")
+			blocks[i] = strings.Replace(blocks[i], "  next_build = \"sideways\"\n", "", 1)
 		}
 	}
 	// Most builders are untouched by any one edit: the cache must have

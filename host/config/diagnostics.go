@@ -10,6 +10,7 @@ import (
 
 	"github.com/agext/levenshtein"
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 // WriteDiagnostics prints diags for a person: each starts with a line
@@ -19,7 +20,7 @@ import (
 // directory are printed relative to it.
 func WriteDiagnostics(w io.Writer, sources map[string]*hcl.File, diags hcl.Diagnostics, color bool) error {
 	var buf bytes.Buffer
-	snippets := hcl.NewDiagnosticTextWriter(&buf, sources, 0, color)
+	snippets := hcl.NewDiagnosticTextWriter(&buf, withSyntax(sources, diags), 0, color)
 	for _, d := range diags {
 		if d == nil {
 			continue
@@ -42,6 +43,39 @@ func WriteDiagnostics(w io.Writer, sources map[string]*hcl.File, diags hcl.Diagn
 		}
 	}
 	return nil
+}
+
+// withSyntax returns sources with the files the diagnostics point into
+// parsed again where only their text was kept (large files are parsed in
+// pieces, and syntax is released after loading), so each snippet can name
+// the block it is in ("in builder "x"").
+func withSyntax(sources map[string]*hcl.File, diags hcl.Diagnostics) map[string]*hcl.File {
+	var out map[string]*hcl.File
+	for _, d := range diags {
+		if d == nil || d.Subject == nil {
+			continue
+		}
+		name := d.Subject.Filename
+		f := sources[name]
+		if f == nil || f.Body != nil || f.Bytes == nil || strings.HasSuffix(name, ".json") || out[name] != nil {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]*hcl.File, len(sources))
+			for k, v := range sources {
+				out[k] = v
+			}
+		}
+		if parsed, pd := hclsyntax.ParseConfig(f.Bytes, name, hcl.InitialPos); !pd.HasErrors() && parsed != nil {
+			out[name] = parsed
+		} else {
+			out[name] = &hcl.File{Bytes: f.Bytes, Body: hcl.EmptyBody()} // unparsable: text only
+		}
+	}
+	if out == nil {
+		return sources
+	}
+	return out
 }
 
 // diagHeader is the first line of a printed diagnostic.

@@ -26,6 +26,10 @@ type LoadOptions struct {
 	// Cache, when set, is filled by this Load and lets the next Load with
 	// it reuse what unchanged builder files decoded to (see Cache).
 	Cache *Cache
+
+	// wholeDecode (tests) decodes builders after parsing everything, as
+	// when files may use locals, instead of in the parse workers.
+	wholeDecode bool
 }
 
 // rootSchema lists every top-level block (SPEC §3). Anything else in a file
@@ -66,6 +70,9 @@ type loader struct {
 	builderNames []named
 	// order maps file names to their load order, for sorting diagnostics.
 	order map[string]int
+	// pre holds the builders the parse workers decoded (see partHook); nil
+	// when they decode nothing.
+	pre *predecoded
 }
 
 // ref is a name used somewhere, with the range that names it.
@@ -190,6 +197,7 @@ type parseJob struct {
 	src   []byte
 	pos   hcl.Pos
 	json  bool
+	hook  partHook // see partHook; nil: none
 	pf    *parsedFile
 	diags hcl.Diagnostics
 }
@@ -199,7 +207,7 @@ func (j *parseJob) run() {
 		j.pf, j.diags = parseSource(j.name, j.src)
 		return
 	}
-	j.pf, j.diags = parseAt(j.name, j.src, j.pos)
+	j.pf, j.diags = parseAt(j.name, j.src, j.pos, j.hook)
 }
 
 // runJobs parses the pieces concurrently, on every core.
@@ -238,6 +246,7 @@ func (l *loader) readAndParse(names []string, reuse bool) (files []*hcl.File, so
 	fileSegs = map[string][]segment{}
 	var srcs []*source
 	var jobs []*parseJob
+	pipeline := true
 	for _, name := range names {
 		src, diags := readFile(name)
 		l.diags = append(l.diags, diags...)
@@ -246,20 +255,31 @@ func (l *loader) readAndParse(names []string, reuse bool) (files []*hcl.File, so
 		}
 		sources[name] = src
 		l.cfg.Sources[name] = &hcl.File{Bytes: src}
-		s := &source{name: name, src: src}
-		json := strings.HasSuffix(name, ".json")
+		pipeline = pipeline && !mayUseLocals(src)
+		srcs = append(srcs, &source{name: name, src: src})
+	}
+	if pipeline && !l.opts.wholeDecode {
+		l.pre = &predecoded{files: map[string]map[int]*cachedSeg{}}
+	}
+	for _, s := range srcs {
+		json := strings.HasSuffix(s.name, ".json")
+		var hook partHook
 		if l.opts.Cache != nil && !json {
-			s.segs = segments(src)
-			if reuse {
-				s.runs = l.planRuns(name, src, s.segs)
-				jobs = append(jobs, s.runs...)
-				srcs = append(srcs, s)
-				continue
-			}
+			s.segs = segments(s.src)
 		}
-		s.whole = &parseJob{name: name, src: src, pos: hcl.InitialPos, json: json}
+		if l.pre != nil && !json {
+			hook = l.partHook(s.name, s.segs)
+		}
+		if s.segs != nil && reuse {
+			s.runs = l.planRuns(s.name, s.src, s.segs)
+			for _, j := range s.runs {
+				j.hook = hook
+			}
+			jobs = append(jobs, s.runs...)
+			continue
+		}
+		s.whole = &parseJob{name: s.name, src: s.src, pos: hcl.InitialPos, json: json, hook: hook}
 		jobs = append(jobs, s.whole)
-		srcs = append(srcs, s)
 	}
 	runJobs(jobs)
 	for _, s := range srcs {
@@ -283,6 +303,9 @@ func (l *loader) readAndParse(names []string, reuse bool) (files []*hcl.File, so
 			}
 			s.whole = &parseJob{name: s.name, src: s.src, pos: hcl.InitialPos}
 			s.whole.run()
+		}
+		if l.pre != nil && (s.whole.pf == nil || !s.whole.pf.piecewise) {
+			l.pre.drop(s.name) // parsed whole after all: decoded the plain way
 		}
 		if s.segs != nil {
 			fileSegs[s.name] = s.segs
@@ -339,7 +362,12 @@ func (l *loader) decodeFiles(names []string, all hcl.Blocks, sources map[string]
 	for _, name := range names {
 		blocks := byFile[name]
 		segs := fileSegs[name]
-		if segs == nil { // no cache, or a JSON file: one piece
+		pre := l.pre.take(name) // decoded while parsing: their syntax is gone
+		if segs == nil {        // no cache, or a JSON file: one piece
+			if pre != nil {
+				l.decodeWithPredecoded(blocks, pre)
+				continue
+			}
 			segs = []segment{{start: 0, end: len(sources[name]) + 1}}
 		}
 		next := 0 // the first block not yet given to a segment
@@ -349,12 +377,19 @@ func (l *loader) decodeFiles(names []string, all hcl.Blocks, sources map[string]
 				entries[segKey{name, sg.hash}] = e
 				continue
 			}
+			if e := pre[sg.start]; e != nil {
+				l.addCached(e)
+				if e.reusable && cacheable(sources[name][sg.start:min(sg.end, len(sources[name]))]) {
+					entries[segKey{name, sg.hash}] = e
+				}
+				continue
+			}
 			first := next
 			for next < len(blocks) && blocks[next].DefRange.Start.Byte < sg.end {
 				next++
 			}
 			e := l.decodeSegment(blocks[first:next], sg, l.opts.Cache != nil)
-			if e != nil && cacheable(sources[name][sg.start:min(sg.end, len(sources[name]))]) {
+			if e != nil && e.reusable && cacheable(sources[name][sg.start:min(sg.end, len(sources[name]))]) {
 				entries[segKey{name, sg.hash}] = e
 			}
 		}
@@ -376,14 +411,14 @@ func (l *loader) addCached(e *cachedSeg) {
 	l.lockRefs = append(l.lockRefs, e.lockRefs...)
 	l.schedulerRefs = append(l.schedulerRefs, e.schedulerRefs...)
 	l.builderRefs = append(l.builderRefs, e.builderRefs...)
-	l.diags = append(l.diags, e.warnings...)
+	l.diags = append(l.diags, e.diags...)
 }
 
 // decodeSegment decodes the builder and plugin blocks of one segment (the
 // other blocks are decoded by type, elsewhere) and, with capture, returns
-// what a later load may reuse of it, or nil: a segment is reusable when it
-// holds only builder and plugin blocks, each wholly inside it, decoded
-// without error.
+// what it decoded to (for the cache, or for a loader to add); the entry is
+// reusable when the segment holds only builder and plugin blocks, each wholly
+// inside it, decoded without error.
 func (l *loader) decodeSegment(blocks hcl.Blocks, sg segment, capture bool) *cachedSeg {
 	var np [4]int
 	for i, typ := range pluginTypes {
@@ -409,7 +444,7 @@ func (l *loader) decodeSegment(blocks hcl.Blocks, sg segment, capture bool) *cac
 			reusable = false // decoded by type, elsewhere
 		}
 	}
-	if !capture || !reusable || l.diags[nd:].HasErrors() {
+	if !capture {
 		return nil
 	}
 	e := &cachedSeg{
@@ -420,8 +455,9 @@ func (l *loader) decodeSegment(blocks hcl.Blocks, sg segment, capture bool) *cac
 		lockRefs:      append([]ref(nil), l.lockRefs[nl:]...),
 		schedulerRefs: append([]ref(nil), l.schedulerRefs[ns:]...),
 		builderRefs:   append([]ref(nil), l.builderRefs[nbr:]...),
-		warnings:      append(hcl.Diagnostics(nil), l.diags[nd:]...),
+		diags:         append(hcl.Diagnostics(nil), l.diags[nd:]...),
 		specs:         specs,
+		reusable:      reusable && !l.diags[nd:].HasErrors(),
 	}
 	for i, typ := range pluginTypes {
 		e.plugins[i] = append([]PluginBlock(nil), (*l.cfg.pluginList(typ))[np[i]:]...)

@@ -5,18 +5,25 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	hcljson "github.com/hashicorp/hcl/v2/json"
 )
 
-// parallelParseMin is the size from which an HCL file is parsed in parts on
-// several cores. Smaller files parse in a few milliseconds anyway.
-const parallelParseMin = 256 << 10
+// An HCL file from piecewiseParseMin bytes on is parsed in pieces of about
+// partSize bytes, on every core. Small pieces matter beyond parallelism: the
+// HCL scanner grows one slice of tokens per parse, so a big piece costs
+// several times its tokens' size in garbage, and piecewise parsing lets the
+// builders of each piece be decoded (and their syntax dropped) at once (see
+// partHook).
+const (
+	piecewiseParseMin = 8 << 10
+	partSize          = 4 << 10
+)
 
 // parsedFile is one configuration file: its text (with the syntax tree of the
 // whole file when it was parsed in one piece) for diagnostics, and the bodies
@@ -24,7 +31,14 @@ const parallelParseMin = 256 << 10
 type parsedFile struct {
 	file  *hcl.File
 	parts []*hcl.File
+	// piecewise: parsed in pieces (each given to the hook).
+	piecewise bool
 }
+
+// partHook is called by the parse workers with each piece of a file that
+// parsed cleanly and the piece's byte range in the file; the piece it
+// returns is kept.
+type partHook func(f *hcl.File, lo, hi int) *hcl.File
 
 // parseFile parses one configuration file. A large HCL file is cut at
 // top-level block boundaries and the parts are parsed concurrently, each
@@ -60,15 +74,15 @@ func parseSource(name string, src []byte) (*parsedFile, hcl.Diagnostics) {
 		}
 		return &parsedFile{file: f, parts: []*hcl.File{f}}, diags
 	}
-	return parseAt(name, src, hcl.InitialPos)
+	return parseAt(name, src, hcl.InitialPos, nil)
 }
 
 // parseAt parses HCL text that starts at position start of the file name
 // (the whole file, or a piece of it).
-func parseAt(name string, src []byte, start hcl.Pos) (*parsedFile, hcl.Diagnostics) {
-	if n := runtime.GOMAXPROCS(0); n > 1 && len(src) >= parallelParseMin {
-		if parts := parseParts(src, name, start, cutPoints(src, n)); parts != nil {
-			return &parsedFile{file: &hcl.File{Bytes: src}, parts: parts}, nil
+func parseAt(name string, src []byte, start hcl.Pos, hook partHook) (*parsedFile, hcl.Diagnostics) {
+	if len(src) >= piecewiseParseMin {
+		if parts := parseParts(src, name, start, cutPoints(src, partSize), hook); parts != nil {
+			return &parsedFile{file: &hcl.File{Bytes: src}, parts: parts, piecewise: true}, nil
 		}
 	}
 	f, diags := hclsyntax.ParseConfig(src, name, start)
@@ -78,47 +92,64 @@ func parseAt(name string, src []byte, start hcl.Pos) (*parsedFile, hcl.Diagnosti
 	return &parsedFile{file: f, parts: []*hcl.File{f}}, diags
 }
 
-// parseParts parses src cut at the given byte offsets, concurrently; nil
-// when a part has any diagnostic.
-func parseParts(src []byte, name string, base hcl.Pos, cuts []int) []*hcl.File {
+// parseParts parses src cut at the given byte offsets, on every core, and
+// gives each part to hook (when not nil); nil when a part has any
+// diagnostic.
+func parseParts(src []byte, name string, base hcl.Pos, cuts []int, hook partHook) []*hcl.File {
 	if len(cuts) == 0 {
 		return nil
 	}
 	bounds := append(append([]int{0}, cuts...), len(src))
 	parts := make([]*hcl.File, len(bounds)-1)
-	failed := make([]bool, len(parts))
-	var wg sync.WaitGroup
+	starts := make([]hcl.Pos, len(parts))
+	line := base.Line
 	for i := range parts {
-		start := posAt(src, bounds[i])
-		start.Line += base.Line - 1
-		start.Byte += base.Byte
+		if i > 0 {
+			line += bytes.Count(src[bounds[i-1]:bounds[i]], []byte{'\n'})
+		}
+		starts[i] = hcl.Pos{Line: line, Column: 1, Byte: base.Byte + bounds[i]}
+	}
+	var failed atomic.Bool
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(parts)) {
 		wg.Add(1)
-		go func(i int) {
+		go func() {
 			defer wg.Done()
-			f, diags := hclsyntax.ParseConfig(src[bounds[i]:bounds[i+1]], name, start)
-			parts[i], failed[i] = f, len(diags) > 0 || f == nil
-		}(i)
+			for !failed.Load() {
+				i := int(next.Add(1)) - 1
+				if i >= len(parts) {
+					return
+				}
+				f, diags := hclsyntax.ParseConfig(src[bounds[i]:bounds[i+1]], name, starts[i])
+				if len(diags) > 0 || f == nil {
+					failed.Store(true)
+					return
+				}
+				if hook != nil {
+					f = hook(f, base.Byte+bounds[i], base.Byte+bounds[i+1])
+				}
+				parts[i] = f
+			}
+		}()
 	}
 	wg.Wait()
-	for _, bad := range failed {
-		if bad {
-			return nil
-		}
+	if failed.Load() {
+		return nil
 	}
 	return parts
 }
 
-// cutPoints returns up to n-1 offsets that split src into parts of similar
-// size, each at a line that may start a top-level block (see blockStarts).
+// cutPoints returns the offsets that split src into parts of about size
+// bytes, each at a line that may start a top-level block (see blockStarts).
 // Whether a cut really is at the top level is decided by parseParts.
-func cutPoints(src []byte, n int) []int {
-	starts := blockStarts(src)
+func cutPoints(src []byte, size int) []int {
 	var cuts []int
-	for k := 1; k < n; k++ {
-		target := len(src) * k / n
-		i := sort.SearchInts(starts, target)
-		if i < len(starts) && (len(cuts) == 0 || starts[i] > cuts[len(cuts)-1]) {
-			cuts = append(cuts, starts[i])
+	last := 0
+	for _, s := range blockStarts(src) {
+		if s-last >= size && len(src)-s >= size/2 {
+			cuts = append(cuts, s)
+			last = s
 		}
 	}
 	return cuts

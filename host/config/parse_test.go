@@ -27,7 +27,7 @@ func bigConfig(builders int, extra func(i int) string) string {
 
 func TestParallelParseMatchesPlainParse(t *testing.T) {
 	src := bigConfig(4000, nil)
-	if len(src) < parallelParseMin {
+	if len(src) < piecewiseParseMin {
 		t.Fatalf("test config too small: %d bytes", len(src))
 	}
 	dir := writeFiles(t, map[string]string{"ci.hcl": src})
@@ -74,7 +74,7 @@ func TestParallelParseFallsBack(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"ci.hcl": src})
 	for _, inside := range []string{"builder \"in-comment\"", "builder \"in-heredoc\""} {
 		cut := strings.Index(src, inside)
-		if parts := parseParts([]byte(src), "ci.hcl", hcl.InitialPos, []int{cut}); parts != nil {
+		if parts := parseParts([]byte(src), "ci.hcl", hcl.InitialPos, []int{cut}, nil); parts != nil {
 			t.Errorf("a cut at %s parsed without errors", inside)
 		}
 	}

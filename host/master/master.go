@@ -190,12 +190,22 @@ func (m *BuildMaster) Start(ctx context.Context) (err error) {
 	}
 	m.startHeartbeat()
 	m.running = true
-	// Loading a large configuration leaves garbage behind; give it back now
-	// rather than whenever the scavenger gets to it.
-	debug.FreeOSMemory()
+	m.releaseMemory(ctx)
 	m.log.Info("BuildMaster is running", "name", cfg.Master.Name, "masterid", m.masterID,
 		"basedir", m.basedir, "www", p.wwwAddr())
 	return nil
+}
+
+// releaseMemory gives back what starting left behind (loading a large
+// configuration leaves garbage, registering its builders fills SQLite's page
+// caches) now rather than whenever the runtime's scavenger gets to it. After
+// a reconfig the scavenger does it: forcing it there would only make the next
+// reconfig fault the memory in again.
+func (m *BuildMaster) releaseMemory(ctx context.Context) {
+	if err := m.db.ReleaseMemory(ctx); err != nil {
+		m.log.Warn("releasing database memory failed", "error", err)
+	}
+	debug.FreeOSMemory()
 }
 
 // emptyConfig is the configuration services are reconfigured from at start: no

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -17,10 +16,6 @@ import (
 // loadConfig loads and checks the configuration. Errors are logged as
 // diagnostics and returned as a *ConfigError.
 func (m *BuildMaster) loadConfig(schemas config.SchemaSource, cache *config.Cache) (*config.Config, error) {
-	// Parsing allocates many short-lived objects (several times the text's
-	// size); collecting less often while it runs saves a third of its time.
-	// The memory comes back with the FreeOSMemory after start and reconfig.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	cfg, diags := config.Load(m.opts.ConfigPath, config.LoadOptions{Schemas: schemas, Hostname: m.opts.Hostname, Cache: cache})
 	return cfg, m.diagnosticsError(cfg, diags)
 }
