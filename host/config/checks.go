@@ -10,8 +10,9 @@ import (
 // builder names and references between blocks.
 func (l *loader) check() {
 	for _, typ := range []PluginType{TypeWorker, TypeChangeSource, TypeScheduler, TypeUserManager} {
-		seen := map[string]hcl.Range{}
-		for _, pb := range *l.cfg.pluginList(typ) {
+		list := *l.cfg.pluginList(typ)
+		seen := make(map[string]hcl.Range, len(list))
+		for _, pb := range list {
 			if prev, dup := seen[pb.Name]; dup {
 				l.add(dupDiag(typeNoun[typ], pb.Name, prev, pb.NameRange))
 				continue
@@ -19,7 +20,7 @@ func (l *loader) check() {
 			seen[pb.Name] = pb.DefRange
 		}
 	}
-	seen := map[string]hcl.Range{}
+	seen := make(map[string]hcl.Range, len(l.builderNames))
 	for _, n := range l.builderNames {
 		if prev, dup := seen[n.name]; dup {
 			l.add(dupDiag("builder", n.name, prev, n.rng))

@@ -29,7 +29,7 @@ import (
 // whose parts live and die together (the one a master starts with) should be
 // compacted.
 func (c *Config) Compact() *Config {
-	cp := &compactor{counts: map[reflect.Type]int{}, strings: map[string]string{}}
+	cp := &compactor{counts: map[reflect.Type]int{}, strings: map[string]string{}, plans: map[reflect.Type]*typePlan{}}
 	src := reflect.ValueOf(c)
 	cp.count(src)
 	cp.allocate()
@@ -54,6 +54,40 @@ type compactor struct {
 	// strings maps each distinct string to its copy in the string slab (the
 	// original until allocate).
 	strings map[string]string
+	plans   map[reflect.Type]*typePlan
+}
+
+// typePlan is what the compactor does with values of a type.
+type typePlan struct {
+	// deep: values hold something to copy or intern (strings, pointers,
+	// slices, maps, interfaces); other values are copied as they are.
+	deep bool
+	// fields are the fields of a struct that are deep; the others are copied
+	// with the struct.
+	fields []int
+}
+
+// plan returns (and remembers) the plan for t.
+func (cp *compactor) plan(t reflect.Type) *typePlan {
+	if p, ok := cp.plans[t]; ok {
+		return p
+	}
+	p := &typePlan{}
+	cp.plans[t] = p // a type that contains itself is deep through a pointer
+	switch {
+	case shared(t):
+	case t.Kind() == reflect.String, t.Kind() == reflect.Pointer, t.Kind() == reflect.Slice,
+		t.Kind() == reflect.Map, t.Kind() == reflect.Interface:
+		p.deep = true
+	case t.Kind() == reflect.Struct && owned(t):
+		for i := 0; i < t.NumField(); i++ {
+			if cp.plan(t.Field(i).Type).deep {
+				p.fields = append(p.fields, i)
+			}
+		}
+		p.deep = len(p.fields) > 0
+	}
+	return p
 }
 
 // shared lists the types that are copied by reference: immutable values the
@@ -82,7 +116,8 @@ func owned(t reflect.Type) bool {
 // count walks v as copy will and adds up the elements and strings it needs.
 func (cp *compactor) count(v reflect.Value) {
 	t := v.Type()
-	if shared(t) {
+	p := cp.plan(t)
+	if !p.deep {
 		return
 	}
 	switch v.Kind() {
@@ -95,10 +130,7 @@ func (cp *compactor) count(v reflect.Value) {
 		cp.counts[t.Elem()]++
 		cp.count(v.Elem())
 	case reflect.Struct:
-		if !owned(t) {
-			return
-		}
-		for i := 0; i < t.NumField(); i++ {
+		for _, i := range p.fields {
 			cp.count(v.Field(i))
 		}
 	case reflect.Slice:
@@ -106,8 +138,10 @@ func (cp *compactor) count(v reflect.Value) {
 			return
 		}
 		cp.counts[t.Elem()] += v.Len()
-		for i := 0; i < v.Len(); i++ {
-			cp.count(v.Index(i))
+		if cp.plan(t.Elem()).deep {
+			for i := 0; i < v.Len(); i++ {
+				cp.count(v.Index(i))
+			}
 		}
 	case reflect.Map:
 		it := v.MapRange()
@@ -166,7 +200,8 @@ func (cp *compactor) str(s string) string {
 
 func (cp *compactor) copy(v reflect.Value) reflect.Value {
 	t := v.Type()
-	if shared(t) {
+	p := cp.plan(t)
+	if !p.deep {
 		return v
 	}
 	switch v.Kind() {
@@ -182,11 +217,9 @@ func (cp *compactor) copy(v reflect.Value) reflect.Value {
 		elem.Set(cp.copy(v.Elem()))
 		return elem.Addr().Convert(t)
 	case reflect.Struct:
-		if !owned(t) {
-			return v
-		}
 		out := reflect.New(t).Elem()
-		for i := 0; i < t.NumField(); i++ {
+		out.Set(v)
+		for _, i := range p.fields {
 			out.Field(i).Set(cp.copy(v.Field(i)))
 		}
 		return out
@@ -195,6 +228,10 @@ func (cp *compactor) copy(v reflect.Value) reflect.Value {
 			return v
 		}
 		out := cp.carve(t.Elem(), t, v.Len())
+		if !cp.plan(t.Elem()).deep {
+			reflect.Copy(out, v)
+			return out
+		}
 		for i := 0; i < v.Len(); i++ {
 			out.Index(i).Set(cp.copy(v.Index(i)))
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/gocty"
@@ -347,4 +348,41 @@ func attrRanges(attrs hcl.Attributes) map[string]hcl.Range {
 		out[name] = a.Range
 	}
 	return out
+}
+
+// literalString returns the value of a quoted string without interpolation
+// ("text"), the commonest expression of a configuration, without evaluating
+// it.
+func literalString(expr hcl.Expression) (string, bool) {
+	t, ok := expr.(*hclsyntax.TemplateExpr)
+	if !ok || len(t.Parts) != 1 {
+		return "", false
+	}
+	lit, ok := t.Parts[0].(*hclsyntax.LiteralValueExpr)
+	if !ok || lit.Val.Type() != cty.String || lit.Val.IsMarked() || !lit.Val.IsKnown() || lit.Val.IsNull() {
+		return "", false
+	}
+	return lit.Val.AsString(), true
+}
+
+// literalStrings returns the values of a list of quoted strings without
+// interpolation (["a", "b"]) and their ranges, without evaluating it: what
+// evaluating and converting it to list(string) would give, for a fraction
+// of the garbage. ok is false for any other expression, and for an empty
+// list.
+func literalStrings(expr hcl.Expression) (vals []string, ranges []hcl.Range, ok bool) {
+	tuple, isTuple := expr.(*hclsyntax.TupleConsExpr)
+	if !isTuple || len(tuple.Exprs) == 0 {
+		return nil, nil, false // an empty list decodes the general way
+	}
+	vals = make([]string, len(tuple.Exprs))
+	ranges = make([]hcl.Range, len(tuple.Exprs))
+	for i, e := range tuple.Exprs {
+		s, ok := literalString(e)
+		if !ok {
+			return nil, nil, false
+		}
+		vals[i], ranges[i] = s, e.Range()
+	}
+	return vals, ranges, true
 }

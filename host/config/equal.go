@@ -104,6 +104,9 @@ func equalValues(a, b reflect.Value) bool {
 		if a.IsNil() || b.IsNil() {
 			return a.IsNil() == b.IsNil()
 		}
+		if a.Pointer() == b.Pointer() {
+			return true // a value a reconfig reused from the running configuration
+		}
 		return equalValues(a.Elem(), b.Elem())
 	case reflect.Interface:
 		if a.IsNil() || b.IsNil() {
@@ -114,6 +117,9 @@ func equalValues(a, b reflect.Value) bool {
 		if a.Len() != b.Len() {
 			return false
 		}
+		if a.Kind() == reflect.Slice && a.Len() > 0 && a.Pointer() == b.Pointer() {
+			return true // the same elements
+		}
 		for i := 0; i < a.Len(); i++ {
 			if !equalValues(a.Index(i), b.Index(i)) {
 				return false
@@ -123,6 +129,9 @@ func equalValues(a, b reflect.Value) bool {
 	case reflect.Map:
 		if a.Len() != b.Len() {
 			return false
+		}
+		if a.Pointer() == b.Pointer() {
+			return true
 		}
 		for it := a.MapRange(); it.Next(); {
 			bv := b.MapIndex(it.Key())

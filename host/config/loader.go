@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -359,11 +360,25 @@ func (l *loader) decodeFiles(names []string, all hcl.Blocks, sources map[string]
 		byFile[b.DefRange.Filename] = append(byFile[b.DefRange.Filename], b)
 	}
 	entries := map[segKey]*cachedSeg{}
+	pres := make(map[string]map[int]*cachedSeg, len(names))
+	var ready []*cachedSeg
+	for _, name := range names {
+		pres[name] = l.pre.take(name) // decoded while parsing: their syntax is gone
+		for _, e := range pres[name] {
+			ready = append(ready, e)
+		}
+		for _, sg := range fileSegs[name] {
+			if sg.reused != nil {
+				ready = append(ready, sg.reused)
+			}
+		}
+	}
+	l.reserve(ready)
 	for _, name := range names {
 		blocks := byFile[name]
 		segs := fileSegs[name]
-		pre := l.pre.take(name) // decoded while parsing: their syntax is gone
-		if segs == nil {        // no cache, or a JSON file: one piece
+		pre := pres[name]
+		if segs == nil { // no cache, or a JSON file: one piece
 			if pre != nil {
 				l.decodeWithPredecoded(blocks, pre)
 				continue
@@ -396,6 +411,32 @@ func (l *loader) decodeFiles(names []string, all hcl.Blocks, sources map[string]
 	}
 	if l.opts.Cache != nil {
 		l.opts.Cache.store(localsKey, entries)
+	}
+}
+
+// reserve makes room for what the entries will add: a configuration of
+// 10,000 builders is as many segments, and growing its slices one segment
+// at a time would copy them over and over.
+func (l *loader) reserve(entries []*cachedSeg) {
+	var nb, nn, nw, nl, ns, nbr, nd int
+	var np [4]int
+	for _, e := range entries {
+		nb, nn, nw, nl = nb+len(e.builders), nn+len(e.builderNames), nw+len(e.workerRefs), nl+len(e.lockRefs)
+		ns, nbr, nd = ns+len(e.schedulerRefs), nbr+len(e.builderRefs), nd+len(e.diags)
+		for i := range np {
+			np[i] += len(e.plugins[i])
+		}
+	}
+	l.cfg.Builders = slices.Grow(l.cfg.Builders, nb)
+	l.builderNames = slices.Grow(l.builderNames, nn)
+	l.workerRefs = slices.Grow(l.workerRefs, nw)
+	l.lockRefs = slices.Grow(l.lockRefs, nl)
+	l.schedulerRefs = slices.Grow(l.schedulerRefs, ns)
+	l.builderRefs = slices.Grow(l.builderRefs, nbr)
+	l.diags = slices.Grow(l.diags, nd)
+	for i, typ := range pluginTypes {
+		list := l.cfg.pluginList(typ)
+		*list = slices.Grow(*list, np[i])
 	}
 }
 

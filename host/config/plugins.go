@@ -253,6 +253,9 @@ func bodyAttributes(body hcl.Body) hcl.Attributes {
 // decodeNameList decodes a list of names with the range of each element
 // (the element's own range in a literal list, else the attribute's value).
 func decodeNameList(attr *hcl.Attribute, ctx *hcl.EvalContext) ([]string, []hcl.Range, hcl.Diagnostics) {
+	if names, ranges, ok := literalStrings(attr.Expr); ok {
+		return names, ranges, nil
+	}
 	var names []string
 	diags := decodeInto(attr, ctx, &names)
 	ranges := make([]hcl.Range, len(names))

@@ -122,6 +122,9 @@ func (sc stepContext) command(attr *hcl.Attribute) Command {
 	if attr == nil {
 		return Command{}
 	}
+	if argv, _, ok := literalStrings(attr.Expr); ok && len(argv) > 0 {
+		return Command{Argv: argv}
+	}
 	val, diags := evalAttr(attr, sc.l.ctx)
 	sc.l.diags = append(sc.l.diags, diags...)
 	if diags.HasErrors() || !val.IsWhollyKnown() {
