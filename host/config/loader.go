@@ -74,6 +74,9 @@ type loader struct {
 	// pre holds the builders the parse workers decoded (see partHook); nil
 	// when they decode nothing.
 	pre *predecoded
+	// ahead holds the local values evaluated before parsing, when the files
+	// have locals and the parse workers decode builders.
+	ahead *localsAhead
 }
 
 // ref is a name used somewhere, with the range that names it.
@@ -97,16 +100,35 @@ type named struct {
 // printed with WriteDiagnostics; the Config is only usable when the
 // diagnostics have no errors. Every field gets its documented default.
 func Load(path string, opts LoadOptions) (*Config, hcl.Diagnostics) {
-	l := &loader{opts: opts, cfg: &Config{Sources: map[string]*hcl.File{}}}
-	if !l.load(path, opts.Cache != nil) {
-		// The locals changed: what the cache holds was decoded with other
-		// values. Load everything again.
-		l = &loader{opts: opts, cfg: &Config{Sources: map[string]*hcl.File{}}}
-		l.load(path, false)
+	reuse := opts.Cache != nil
+	for {
+		l := &loader{opts: opts, cfg: &Config{Sources: map[string]*hcl.File{}}}
+		switch l.load(path, reuse) {
+		case loadDone:
+			sortDiagnostics(l.diags, l.order)
+			return l.cfg, l.diags
+		case loadLocalsChanged:
+			// What the cache holds was decoded with other values of the
+			// locals: load everything again.
+			reuse = false
+		case loadLocalsMisread:
+			// The locals evaluated before parsing were not those of the
+			// files (see evalLocalsAhead): decode after parsing instead.
+			opts.wholeDecode = true
+		}
 	}
-	sortDiagnostics(l.diags, l.order)
-	return l.cfg, l.diags
 }
+
+// loadOutcome is how a load ended: done, or to be done again another way
+// (each of which happens at most once: a load without reuse or with
+// wholeDecode never asks for it again).
+type loadOutcome int
+
+const (
+	loadDone loadOutcome = iota
+	loadLocalsChanged
+	loadLocalsMisread
+)
 
 // sortDiagnostics orders diagnostics as the files were read and by position
 // within a file; diagnostics without a position come first.
@@ -124,14 +146,13 @@ func sortDiagnostics(diags hcl.Diagnostics, order map[string]int) {
 }
 
 // load loads the files at path. With reuse, unchanged builder files whose
-// decoded builders are in opts.Cache are not parsed again; it returns false
-// when that turned out to be wrong (the locals changed) and nothing of this
-// load may be used.
-func (l *loader) load(path string, reuse bool) bool {
+// decoded builders are in opts.Cache are not parsed again. Unless it returns
+// loadDone, nothing of this load may be used.
+func (l *loader) load(path string, reuse bool) loadOutcome {
 	names, diags := l.findFiles(path)
 	l.diags = append(l.diags, diags...)
 	if diags.HasErrors() {
-		return true
+		return loadDone
 	}
 	l.ctx = newEvalContext(l.cfg.Dir, l.opts.LookupEnv)
 	l.cfg.EvalContext = l.ctx
@@ -142,7 +163,7 @@ func (l *loader) load(path string, reuse bool) bool {
 	}
 	files, sources, fileSegs, reusedAny := l.readAndParse(names, reuse)
 	if l.diags.HasErrors() {
-		return true // decoding a file that does not parse only adds noise
+		return loadDone // decoding a file that does not parse only adds noise
 	}
 
 	content, diags := hcl.MergeFiles(files).Content(rootSchema)
@@ -151,10 +172,13 @@ func (l *loader) load(path string, reuse bool) bool {
 
 	declared, diags := evalLocals(blocks["locals"], l.ctx)
 	l.diags = append(l.diags, diags...)
+	if l.ahead != nil && !l.ahead.matches(blocks["locals"], l.ctx) {
+		return loadLocalsMisread
+	}
 	l.diags = append(l.diags, checkLocalRefs(files, declared, l.ctx)...)
 	localsKey := l.localsKey()
 	if reusedAny && localsKey != l.opts.Cache.locals() {
-		return false
+		return loadLocalsChanged
 	}
 	l.decodeMaster(l.single(blocks, "master"))
 	l.decodeDatabase(l.single(blocks, "database"))
@@ -177,7 +201,7 @@ func (l *loader) load(path string, reuse bool) bool {
 	}
 	l.decodeFiles(names, content.Blocks, sources, fileSegs, localsKey)
 	l.check()
-	return true
+	return loadDone
 }
 
 // source is one configuration file on its way through readAndParse.
@@ -247,7 +271,7 @@ func (l *loader) readAndParse(names []string, reuse bool) (files []*hcl.File, so
 	fileSegs = map[string][]segment{}
 	var srcs []*source
 	var jobs []*parseJob
-	pipeline := true
+	pipeline, locals := !l.opts.wholeDecode, false
 	for _, name := range names {
 		src, diags := readFile(name)
 		l.diags = append(l.diags, diags...)
@@ -256,10 +280,16 @@ func (l *loader) readAndParse(names []string, reuse bool) (files []*hcl.File, so
 		}
 		sources[name] = src
 		l.cfg.Sources[name] = &hcl.File{Bytes: src}
-		pipeline = pipeline && !mayUseLocals(src)
+		// JSON files would need their own reading of locals: rare enough
+		// to decode the plain way.
+		pipeline = pipeline && !strings.HasSuffix(name, ".json")
+		locals = locals || mayUseLocals(src)
 		srcs = append(srcs, &source{name: name, src: src})
 	}
-	if pipeline && !l.opts.wholeDecode {
+	if pipeline && locals {
+		pipeline = l.evalLocalsAhead(srcs)
+	}
+	if pipeline {
 		l.pre = &predecoded{files: map[string]map[int]*cachedSeg{}}
 	}
 	for _, s := range srcs {

@@ -3,20 +3,24 @@ package config
 import (
 	"bytes"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // Builders are decoded by the parse workers, as soon as the piece of the
 // file that holds them is parsed, and their syntax is dropped at once: a
 // configuration of 10,000 builders otherwise holds the syntax trees of them
 // all (tens of megabytes for a one-megabyte file) until the last piece is
-// parsed. This needs the evaluation context before anything is parsed, so
-// it is done only when no file can refer to local values (see
-// mayUseLocals); the functions (env, file and the standard library) are
-// known beforehand and depend on nothing else in the files.
+// parsed. This needs the evaluation context before anything is parsed. The
+// functions (env, file and the standard library) depend on nothing in the
+// files; the local values, when the files may have some (mayUseLocals), are
+// evaluated from the locals blocks alone first (evalLocalsAhead), and the
+// load checks afterwards that they were the right ones (localsAhead.matches)
+// or starts again decoding after parsing.
 
 // mayUseLocals reports whether src might declare or refer to local values:
 // it has the word "local" or "locals" other than right after a quote (a
@@ -93,6 +97,11 @@ func (l *loader) partHook(name string, segs []segment) func(f *hcl.File, lo, hi 
 		}
 		sub := &loader{opts: l.opts, cfg: &Config{}, ctx: l.ctx}
 		entries := map[int]*cachedSeg{}
+		isBuilder := func(b *hclsyntax.Block) bool {
+			// A builder naming a local value not declared is left to the
+			// plain decode, which reports it as checkLocalRefs does.
+			return b.Type == "builder" && (l.ahead == nil || l.ahead.knowsAllIn(b.Body))
+		}
 		keep := make(hclsyntax.Blocks, 0, 4)
 		decode := func(blocks hclsyntax.Blocks, sg segment) {
 			hb := make(hcl.Blocks, len(blocks))
@@ -105,13 +114,13 @@ func (l *loader) partHook(name string, segs []segment) func(f *hcl.File, lo, hi 
 		if segs == nil {
 			// Runs of consecutive builders; other blocks stay.
 			for i := 0; i < len(blocks); {
-				if blocks[i].Type != "builder" {
+				if !isBuilder(blocks[i]) {
 					keep = append(keep, blocks[i])
 					i++
 					continue
 				}
 				j := i
-				for j < len(blocks) && blocks[j].Type == "builder" {
+				for j < len(blocks) && isBuilder(blocks[j]) {
 					j++
 				}
 				decode(blocks[i:j], segment{start: blocks[i].TypeRange.Start.Byte, end: hi})
@@ -128,7 +137,7 @@ func (l *loader) partHook(name string, segs []segment) func(f *hcl.File, lo, hi 
 					next++
 				}
 				run := blocks[first:next]
-				if len(run) == 0 || !allBuilders(run) {
+				if len(run) == 0 || !allMatch(run, isBuilder) {
 					keep = append(keep, run...)
 					continue
 				}
@@ -146,9 +155,97 @@ func (l *loader) partHook(name string, segs []segment) func(f *hcl.File, lo, hi 
 	}
 }
 
-func allBuilders(blocks hclsyntax.Blocks) bool {
+func allMatch(blocks hclsyntax.Blocks, ok func(*hclsyntax.Block) bool) bool {
 	for _, b := range blocks {
-		if b.Type != "builder" {
+		if !ok(b) {
+			return false
+		}
+	}
+	return true
+}
+
+// localsAhead are the local values evaluated before parsing.
+type localsAhead struct {
+	declared map[string]bool
+	starts   []hcl.Pos // where the locals blocks start, in load order
+	value    cty.Value // ctx.Variables["local"] as evaluated
+}
+
+// evalLocalsAhead finds the top-level locals blocks of the files by their
+// text (a line starting with "locals" where a top-level block may start, up
+// to where the next may start), parses them alone and evaluates them into
+// l.ctx. It reports false when it cannot: a piece that does not parse as one
+// locals block, or values with errors (the plain load reports them). A
+// locals block it misses or misreads is found out by matches.
+func (l *loader) evalLocalsAhead(srcs []*source) bool {
+	var blocks []*hcl.Block
+	for _, s := range srcs {
+		starts := blockStarts(s.src)
+		if len(s.src) > 0 && isLetter(s.src[0]) {
+			starts = append([]int{0}, starts...)
+		}
+		for k, st := range starts {
+			rest := s.src[st:]
+			if !bytes.HasPrefix(rest, []byte("locals")) || len(rest) == len("locals") ||
+				strings.IndexByte(" \t{", rest[len("locals")]) < 0 {
+				continue
+			}
+			end := len(s.src)
+			if k+1 < len(starts) {
+				end = starts[k+1]
+			}
+			f, diags := hclsyntax.ParseConfig(s.src[st:end], s.name, posAt(s.src, st))
+			if diags.HasErrors() {
+				return false
+			}
+			body, ok := f.Body.(*hclsyntax.Body)
+			if !ok || len(body.Attributes) > 0 || len(body.Blocks) != 1 || body.Blocks[0].Type != "locals" {
+				return false
+			}
+			blocks = append(blocks, body.Blocks[0].AsHCLBlock())
+		}
+	}
+	declared, diags := evalLocals(blocks, l.ctx)
+	if diags.HasErrors() {
+		return false
+	}
+	a := &localsAhead{declared: make(map[string]bool, len(declared)), value: l.ctx.Variables["local"]}
+	for _, n := range declared {
+		a.declared[n] = true
+	}
+	for _, b := range blocks {
+		a.starts = append(a.starts, b.DefRange.Start)
+	}
+	l.ahead = a
+	return true
+}
+
+// matches reports whether the locals blocks of the parsed files, evaluated
+// into ctx, are those evaluated ahead, with the same values.
+func (a *localsAhead) matches(blocks hcl.Blocks, ctx *hcl.EvalContext) bool {
+	if len(blocks) != len(a.starts) {
+		return false
+	}
+	for i, b := range blocks {
+		if b.DefRange.Start != a.starts[i] {
+			return false
+		}
+	}
+	v := ctx.Variables["local"]
+	return v.Type().Equals(a.value.Type()) && v.RawEquals(a.value)
+}
+
+// knowsAllIn reports whether every local value body refers to is declared.
+func (a *localsAhead) knowsAllIn(body *hclsyntax.Body) bool {
+	for _, attr := range body.Attributes {
+		for _, r := range localRefs(attr.Expr) {
+			if !a.declared[r.name] {
+				return false
+			}
+		}
+	}
+	for _, b := range body.Blocks {
+		if !a.knowsAllIn(b.Body) {
 			return false
 		}
 	}

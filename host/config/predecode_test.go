@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -89,5 +90,59 @@ func TestDiagnosticsNameTheirBlockInBigFiles(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), `in builder "bad"`) {
 		t.Errorf("diagnostic does not name its block:\n%s", out.String())
+	}
+}
+
+// With locals, the parse workers decode builders with the values evaluated
+// ahead, and the result is that of decoding after parsing: values, order and
+// diagnostics (an undeclared local value included), whether the locals
+// blocks are found ahead or not (a comment before the first one hides it
+// from the text scan) or wrongly (a heredoc holding what looks like a locals
+// block): the load then starts again the plain way.
+func TestPredecodeWithLocals(t *testing.T) {
+	trap := "builder \"doc\" {\n  workers = [\"w0\"]\n  description = <<EOT\n}\nlocals {\n  extra = 1\n}\nEOT\n}\n" +
+		"builder \"uses-extra\" {\n  workers = [\"w0\"]\n  properties = { x = local.extra }\n}\n"
+	for _, head := range []string{"", "# settings first\n", trap} {
+		var b strings.Builder
+		b.WriteString(head)
+		b.WriteString("locals {\n  suite = \"unit\"\n  flags = [\"-v\", \"-x\"]\n}\n")
+		for i := 0; i < 400; i++ {
+			if i%50 == 0 {
+				fmt.Fprintf(&b, "worker \"local\" \"w%d\" {}\n", i)
+			}
+			if i == 200 {
+				b.WriteString("locals {\n  late = \"${local.suite}-late\"\n}\n")
+			}
+			prop := "\"plain\""
+			switch i % 3 {
+			case 1:
+				prop = "local.suite"
+			case 2:
+				prop = "local.late"
+			}
+			if i == 123 {
+				prop = "local.missing" // an error
+			}
+			fmt.Fprintf(&b, "builder \"b%d\" {\n  workers    = [\"w%d\"]\n  properties = { suite = %s }\n  step \"shell\" \"s\" { command = concat([\"echo\"], local.flags) }\n}\n", i, i/50*50, prop)
+		}
+		dir := writeFiles(t, map[string]string{"ci.hcl": b.String()})
+		path := filepath.Join(dir, "ci.hcl")
+		got, gotDiags := Load(path, LoadOptions{LookupEnv: noEnv})
+		want, wantDiags := Load(path, LoadOptions{LookupEnv: noEnv, wholeDecode: true})
+		if !wantDiags.HasErrors() || gotDiags.Error() != wantDiags.Error() {
+			t.Fatalf("head %q: diagnostics\n%v\nwant\n%v", head, gotDiags, wantDiags)
+		}
+		if len(got.Builders) != len(want.Builders) || len(want.Builders) < 400 {
+			t.Fatalf("head %q: %d builders, want %d", head, len(got.Builders), len(want.Builders))
+		}
+		for i := range want.Builders {
+			g, w := got.Builders[i], want.Builders[i]
+			if !reflect.DeepEqual(g, w) {
+				t.Fatalf("head %q: builder %d: %s %v, want %s %v", head, i, g.Name, g.Properties, w.Name, w.Properties)
+			}
+		}
+		if b2 := got.Builders[len(got.Builders)-398]; b2.Properties["suite"] != "unit-late" {
+			t.Errorf("head %q: late local = %v", head, b2.Properties["suite"])
+		}
 	}
 }
