@@ -36,6 +36,10 @@ type Options struct {
 	HeartbeatInterval time.Duration
 	// Hostname overrides os.Hostname for the default master name.
 	Hostname string
+	// ReleaseDelay is how long after the last reconfig the memory it used
+	// is given back to the system; default 2 s (a burst of reconfigs reuses
+	// it rather than faulting it in again each time).
+	ReleaseDelay time.Duration
 }
 
 // BuildMaster is the root of the service tree.
@@ -61,6 +65,9 @@ type BuildMaster struct {
 	stopHB    context.CancelFunc
 	hbDone    chan struct{}
 	reconfigs int
+	// release gives memory back once reconfigs have stopped for a while
+	// (see scheduleRelease); nil when none is pending. Under initMu.
+	release *time.Timer
 }
 
 // New returns a BuildMaster that will load opts.ConfigPath when started.
@@ -70,6 +77,9 @@ func New(opts Options) *BuildMaster {
 	}
 	if opts.HeartbeatInterval <= 0 {
 		opts.HeartbeatInterval = 60 * time.Second
+	}
+	if opts.ReleaseDelay <= 0 {
+		opts.ReleaseDelay = 2 * time.Second
 	}
 	return &BuildMaster{opts: opts, log: opts.Logger, cache: config.NewCache()}
 }
@@ -198,14 +208,42 @@ func (m *BuildMaster) Start(ctx context.Context) (err error) {
 
 // releaseMemory gives back what starting left behind (loading a large
 // configuration leaves garbage, registering its builders fills SQLite's page
-// caches) now rather than whenever the runtime's scavenger gets to it. After
-// a reconfig the scavenger does it: forcing it there would only make the next
-// reconfig fault the memory in again.
+// caches) now rather than whenever the runtime's scavenger gets to it.
+// Reconfigs schedule it for when they have stopped (scheduleRelease).
 func (m *BuildMaster) releaseMemory(ctx context.Context) {
 	if err := m.db.ReleaseMemory(ctx); err != nil {
 		m.log.Warn("releasing database memory failed", "error", err)
 	}
 	debug.FreeOSMemory()
+}
+
+// scheduleRelease arranges for releaseMemory to run Options.ReleaseDelay after the
+// last of a series of reconfigs: loading a large configuration leaves the
+// heap grown, and the runtime's scavenger gives it back only slowly. Called
+// under initMu.
+func (m *BuildMaster) scheduleRelease() {
+	if m.release != nil {
+		m.release.Stop()
+	}
+	var t *time.Timer
+	t = time.AfterFunc(m.opts.ReleaseDelay, func() {
+		m.initMu.Lock()
+		defer m.initMu.Unlock()
+		if m.release != t || !m.running {
+			return // stopped, or a later reconfig scheduled its own
+		}
+		m.release = nil
+		m.releaseMemory(context.Background())
+		m.log.Debug("memory given back after reconfig")
+	})
+	m.release = t
+}
+
+// releasePending reports whether a release of memory is scheduled (tests).
+func (m *BuildMaster) releasePending() bool {
+	m.initMu.Lock()
+	defer m.initMu.Unlock()
+	return m.release != nil
 }
 
 // emptyConfig is the configuration services are reconfigured from at start: no
@@ -250,6 +288,10 @@ func (m *BuildMaster) Stop(ctx context.Context, clean bool) error {
 	}
 	m.running = false
 	m.log.Info("stopping BuildMaster", "clean", clean)
+	if m.release != nil {
+		m.release.Stop()
+		m.release = nil
+	}
 	m.stopHeartbeat()
 	var errs []error
 	if err := m.parts.shutdownBuilds(ctx, clean); err != nil {

@@ -261,3 +261,53 @@ func TestUnsupportedFeatures(t *testing.T) {
 		t.Errorf("no warning for the change hook:\n%s", tm.logs.String())
 	}
 }
+
+// Reconfigs give their memory back once they have stopped for a while: a
+// release is scheduled by each reconfig, pushed back by the next, and
+// dropped by Stop.
+func TestReconfigReleasesMemoryWhenQuiet(t *testing.T) {
+	ctx := context.Background()
+	url := dbtest.URL(t, dbtest.SQLiteFile)
+	tm := newTestMaster(t, masterConfig(url, 2, ""))
+	tm.opts.ReleaseDelay = 200 * time.Millisecond
+	if err := tm.Start(ctx); err != nil {
+		t.Fatalf("start: %v\n%s", err, tm.logs)
+	}
+	if tm.releasePending() {
+		t.Error("a release pending right after start, which released already")
+	}
+	for n := 3; n <= 4; n++ {
+		tm.write(masterConfig(url, n, ""))
+		if err := tm.Reconfig(ctx); err != nil {
+			t.Fatalf("reconfig: %v", err)
+		}
+		if !tm.releasePending() {
+			t.Fatal("no release scheduled after a reconfig")
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for tm.releasePending() {
+		if time.Now().After(deadline) {
+			t.Fatal("the scheduled release never ran")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := strings.Count(tm.logs.String(), "memory given back after reconfig"); n != 1 {
+		t.Errorf("memory given back %d times after two quick reconfigs, want once", n)
+	}
+	// A release still pending when the master stops is dropped.
+	tm.write(masterConfig(url, 2, ""))
+	if err := tm.Reconfig(ctx); err != nil {
+		t.Fatalf("reconfig: %v", err)
+	}
+	if err := tm.Stop(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if tm.releasePending() {
+		t.Error("release still pending after stop")
+	}
+	time.Sleep(300 * time.Millisecond) // a timer that fired anyway finds the master stopped
+	if strings.Contains(tm.logs.String(), "releasing database memory failed") {
+		t.Errorf("release ran against a stopped master:\n%s", tm.logs)
+	}
+}

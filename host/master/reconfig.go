@@ -81,6 +81,7 @@ func (m *BuildMaster) Reconfig(ctx context.Context) error {
 	if werr := appendReconfigLog(m.basedir, report.String()); werr != nil {
 		m.log.Warn("cannot write the reconfig log", "error", werr)
 	}
+	m.scheduleRelease() // a failed load used as much memory as a good one
 	return err
 }
 
