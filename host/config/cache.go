@@ -99,6 +99,9 @@ func (c *Cache) locals() string {
 // specsMatch reports whether the plugin blocks of e would be decoded with the
 // same schemas now.
 func (l *loader) specsMatch(e *cachedSeg) bool {
+	if len(e.specs) == 0 {
+		return true // builders only
+	}
 	for tk, spec := range e.specs {
 		if !reflect.DeepEqual(l.pluginSpec(tk.typ, tk.kind), spec) {
 			return false

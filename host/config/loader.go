@@ -385,11 +385,15 @@ func (l *loader) planRuns(name string, src []byte, segs []segment) []*parseJob {
 // and records in the cache the segments of this load that can be reused.
 func (l *loader) decodeFiles(names []string, all hcl.Blocks, sources map[string][]byte,
 	fileSegs map[string][]segment, localsKey string) {
-	byFile := map[string]hcl.Blocks{}
+	byFile := make(map[string]hcl.Blocks, len(names))
 	for _, b := range all {
 		byFile[b.DefRange.Filename] = append(byFile[b.DefRange.Filename], b)
 	}
-	entries := map[segKey]*cachedSeg{}
+	nsegs := 0
+	for _, segs := range fileSegs {
+		nsegs += len(segs)
+	}
+	entries := make(map[segKey]*cachedSeg, nsegs)
 	pres := make(map[string]map[int]*cachedSeg, len(names))
 	var ready []*cachedSeg
 	for _, name := range names {
