@@ -103,11 +103,31 @@ func (l *loader) specsMatch(e *cachedSeg) bool {
 		return true // builders only
 	}
 	for tk, spec := range e.specs {
-		if !reflect.DeepEqual(l.pluginSpec(tk.typ, tk.kind), spec) {
+		// The segments of one load share their schemas: compare each once.
+		k := specKey{tk, specID(spec)}
+		same, known := l.specSame[k]
+		if !known || k.id == 0 {
+			same = reflect.DeepEqual(l.pluginSpec(tk.typ, tk.kind), spec)
+			if l.specSame == nil {
+				l.specSame = map[specKey]bool{}
+			}
+			l.specSame[k] = same
+		}
+		if !same {
 			return false
 		}
 	}
 	return true
+}
+
+// specID identifies a schema by the memory it is made of (0: cannot tell).
+func specID(spec hcldec.Spec) uintptr {
+	v := reflect.ValueOf(spec)
+	switch v.Kind() {
+	case reflect.Map, reflect.Pointer:
+		return v.Pointer()
+	}
+	return 0
 }
 
 // cacheable reports whether a segment's text may be reused when unchanged: it
@@ -163,58 +183,4 @@ func shift(r hcl.Range, dl, db int) hcl.Range {
 	r.End.Line += dl
 	r.End.Byte += db
 	return r
-}
-
-func shiftRefs(refs []ref, dl, db int) []ref {
-	out := make([]ref, len(refs))
-	for i, r := range refs {
-		r.rng = shift(r.rng, dl, db)
-		out[i] = r
-	}
-	return out
-}
-
-// moved returns e's builders, names, references and diagnostics as they are at
-// position pos.
-func (e *cachedSeg) moved(pos hcl.Pos) *cachedSeg {
-	dl, db := pos.Line-e.start.Line, pos.Byte-e.start.Byte
-	if dl == 0 && db == 0 {
-		return e
-	}
-	out := *e
-	out.start = pos
-	out.builders = make([]Builder, len(e.builders))
-	for i, b := range e.builders {
-		b.DefRange = shift(b.DefRange, dl, db)
-		steps := make([]Step, len(b.Steps))
-		for j, s := range b.Steps {
-			s.DefRange = shift(s.DefRange, dl, db)
-			steps[j] = s
-		}
-		b.Steps = steps
-		out.builders[i] = b
-	}
-	out.builderNames = make([]named, len(e.builderNames))
-	for i, n := range e.builderNames {
-		n.rng = shift(n.rng, dl, db)
-		out.builderNames[i] = n
-	}
-	out.workerRefs = shiftRefs(e.workerRefs, dl, db)
-	out.lockRefs = shiftRefs(e.lockRefs, dl, db)
-	out.schedulerRefs = shiftRefs(e.schedulerRefs, dl, db)
-	out.builderRefs = shiftRefs(e.builderRefs, dl, db)
-	out.diags = make(hcl.Diagnostics, len(e.diags))
-	for i, d := range e.diags {
-		c := *d
-		if c.Subject != nil {
-			s := shift(*c.Subject, dl, db)
-			c.Subject = &s
-		}
-		if c.Context != nil {
-			s := shift(*c.Context, dl, db)
-			c.Context = &s
-		}
-		out.diags[i] = &c
-	}
-	return &out
 }

@@ -77,6 +77,19 @@ type loader struct {
 	// ahead holds the local values evaluated before parsing, when the files
 	// have locals and the parse workers decode builders.
 	ahead *localsAhead
+	// stepSlab holds the steps of the reused builders that move, for
+	// addCachedAt to carve.
+	stepSlab []Step
+	// specs remembers pluginSpec's answers, and specSame specsMatch's, for
+	// the length of one load: a thousand worker blocks have one schema.
+	specs    map[typeKind]hcldec.Spec
+	specSame map[specKey]bool
+}
+
+// specKey is a schema a cached segment was decoded with, by identity.
+type specKey struct {
+	tk typeKind
+	id uintptr
 }
 
 // ref is a name used somewhere, with the range that names it.
@@ -362,7 +375,7 @@ func (l *loader) planRuns(name string, src []byte, segs []segment) []*parseJob {
 		if e.start != sg.pos && !e.movable() {
 			continue
 		}
-		sg.reused = e.moved(sg.pos)
+		sg.reused = e // moved to sg.pos when added (addCachedAt)
 	}
 	runs := []*parseJob{}
 	for i := 0; i < len(segs); {
@@ -396,18 +409,25 @@ func (l *loader) decodeFiles(names []string, all hcl.Blocks, sources map[string]
 	entries := make(map[segKey]*cachedSeg, nsegs)
 	pres := make(map[string]map[int]*cachedSeg, len(names))
 	var ready []*cachedSeg
+	moved := 0 // steps of reused builders that move
 	for _, name := range names {
 		pres[name] = l.pre.take(name) // decoded while parsing: their syntax is gone
 		for _, e := range pres[name] {
 			ready = append(ready, e)
 		}
 		for _, sg := range fileSegs[name] {
-			if sg.reused != nil {
-				ready = append(ready, sg.reused)
+			if e := sg.reused; e != nil {
+				ready = append(ready, e)
+				if e.start != sg.pos {
+					for _, b := range e.builders {
+						moved += len(b.Steps)
+					}
+				}
 			}
 		}
 	}
 	l.reserve(ready)
+	l.stepSlab = make([]Step, moved)
 	for _, name := range names {
 		blocks := byFile[name]
 		segs := fileSegs[name]
@@ -422,8 +442,8 @@ func (l *loader) decodeFiles(names []string, all hcl.Blocks, sources map[string]
 		next := 0 // the first block not yet given to a segment
 		for _, sg := range segs {
 			if e := sg.reused; e != nil {
-				l.addCached(e)
-				entries[segKey{name, sg.hash}] = e
+				l.addCachedAt(e, sg.pos)
+				entries[segKey{name, sg.hash}] = e // still at its own position
 				continue
 			}
 			if e := pre[sg.start]; e != nil {
@@ -474,6 +494,57 @@ func (l *loader) reserve(entries []*cachedSeg) {
 	}
 }
 
+// addCachedAt adds what a reused segment decoded to, moved from where it
+// was decoded to pos: its ranges shift by the lines and bytes the text
+// before it grew or shrank (segments start at the beginning of a line, so
+// columns stay). Only segments of builders alone are moved (movable).
+func (l *loader) addCachedAt(e *cachedSeg, pos hcl.Pos) {
+	dl, db := pos.Line-e.start.Line, pos.Byte-e.start.Byte
+	if dl == 0 && db == 0 {
+		l.addCached(e)
+		return
+	}
+	for _, b := range e.builders {
+		b.DefRange = shift(b.DefRange, dl, db)
+		steps := l.stepSlab[:len(b.Steps):len(b.Steps)]
+		l.stepSlab = l.stepSlab[len(b.Steps):]
+		for j, st := range b.Steps {
+			st.DefRange = shift(st.DefRange, dl, db)
+			steps[j] = st
+		}
+		b.Steps = steps
+		l.cfg.Builders = append(l.cfg.Builders, b)
+	}
+	for _, n := range e.builderNames {
+		n.rng = shift(n.rng, dl, db)
+		l.builderNames = append(l.builderNames, n)
+	}
+	l.workerRefs = appendShifted(l.workerRefs, e.workerRefs, dl, db)
+	l.lockRefs = appendShifted(l.lockRefs, e.lockRefs, dl, db)
+	l.schedulerRefs = appendShifted(l.schedulerRefs, e.schedulerRefs, dl, db)
+	l.builderRefs = appendShifted(l.builderRefs, e.builderRefs, dl, db)
+	for _, d := range e.diags {
+		c := *d
+		if c.Subject != nil {
+			r := shift(*c.Subject, dl, db)
+			c.Subject = &r
+		}
+		if c.Context != nil {
+			r := shift(*c.Context, dl, db)
+			c.Context = &r
+		}
+		l.diags = append(l.diags, &c)
+	}
+}
+
+func appendShifted(dst, refs []ref, dl, db int) []ref {
+	for _, r := range refs {
+		r.rng = shift(r.rng, dl, db)
+		dst = append(dst, r)
+	}
+	return dst
+}
+
 // addCached adds what a reused segment decoded to.
 func (l *loader) addCached(e *cachedSeg) {
 	for i, typ := range pluginTypes {
@@ -502,7 +573,7 @@ func (l *loader) decodeSegment(blocks hcl.Blocks, sg segment, capture bool) *cac
 	nb, nn, nw, nl, ns, nbr, nd := len(l.cfg.Builders), len(l.builderNames), len(l.workerRefs), len(l.lockRefs),
 		len(l.schedulerRefs), len(l.builderRefs), len(l.diags)
 	reusable := len(blocks) > 0
-	specs := map[typeKind]hcldec.Spec{}
+	var specs map[typeKind]hcldec.Spec // nil for builders alone
 	for _, b := range blocks {
 		if r := blockRange(b); r.Start.Byte < sg.start || r.End.Byte > sg.end {
 			reusable = false // the cut was not between blocks
@@ -514,6 +585,9 @@ func (l *loader) decodeSegment(blocks hcl.Blocks, sg segment, capture bool) *cac
 			typ := PluginType(b.Type)
 			list := l.cfg.pluginList(typ)
 			*list = append(*list, l.decodePluginBlock(typ, b))
+			if specs == nil {
+				specs = map[typeKind]hcldec.Spec{}
+			}
 			specs[typeKind{typ, b.Labels[0]}] = l.pluginSpec(typ, b.Labels[0])
 		default:
 			reusable = false // decoded by type, elsewhere

@@ -52,13 +52,19 @@ func (l *loader) pluginSpec(typ PluginType, kind string) hcldec.Spec {
 	if l.opts.Schemas == nil {
 		return nil
 	}
-	if spec, ok := l.opts.Schemas.Spec(typ, kind); ok {
+	tk := typeKind{typ, kind}
+	if spec, ok := l.specs[tk]; ok {
 		return spec
 	}
-	if spec, ok := BuiltinSpec(typ, kind); ok {
-		return spec
+	spec, ok := l.opts.Schemas.Spec(typ, kind)
+	if !ok {
+		spec, _ = BuiltinSpec(typ, kind)
 	}
-	return nil
+	if l.specs == nil {
+		l.specs = map[typeKind]hcldec.Spec{}
+	}
+	l.specs[tk] = spec
+	return spec
 }
 
 // checkPluginName applies Buildbot's naming rules.
