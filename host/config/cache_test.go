@@ -255,9 +255,9 @@ func TestCacheMovesReusedBuilders(t *testing.T) {
 	if a2.Steps[0].Shell != a1.Steps[0].Shell {
 		t.Error("the unchanged builder was decoded again")
 	}
-	if a2.DefRange.Start.Line != a1.DefRange.Start.Line+3 || a2.Steps[0].DefRange.Start.Line != a1.Steps[0].DefRange.Start.Line+3 ||
+	if a2.DefRange.Start.Line != a1.DefRange.Start.Line+3 ||
 		a2.DefRange.Start.Byte != a1.DefRange.Start.Byte+len("# three\n# more\n# lines\n") {
-		t.Errorf("moved builder at %v (step %v), was %v (step %v)", a2.DefRange, a2.Steps[0].DefRange, a1.DefRange, a1.Steps[0].DefRange)
+		t.Errorf("moved builder at %v, was %v", a2.DefRange, a1.DefRange)
 	}
 	if a1.DefRange.Start.Line != 2 {
 		t.Errorf("the first load's range changed: %v", a1.DefRange)

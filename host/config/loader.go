@@ -77,9 +77,6 @@ type loader struct {
 	// ahead holds the local values evaluated before parsing, when the files
 	// have locals and the parse workers decode builders.
 	ahead *localsAhead
-	// stepSlab holds the steps of the reused builders that move, for
-	// addCachedAt to carve.
-	stepSlab []Step
 	// specs remembers pluginSpec's answers, and specSame specsMatch's, for
 	// the length of one load: a thousand worker blocks have one schema.
 	specs    map[typeKind]hcldec.Spec
@@ -409,25 +406,18 @@ func (l *loader) decodeFiles(names []string, all hcl.Blocks, sources map[string]
 	entries := make(map[segKey]*cachedSeg, nsegs)
 	pres := make(map[string]map[int]*cachedSeg, len(names))
 	var ready []*cachedSeg
-	moved := 0 // steps of reused builders that move
 	for _, name := range names {
 		pres[name] = l.pre.take(name) // decoded while parsing: their syntax is gone
 		for _, e := range pres[name] {
 			ready = append(ready, e)
 		}
 		for _, sg := range fileSegs[name] {
-			if e := sg.reused; e != nil {
-				ready = append(ready, e)
-				if e.start != sg.pos {
-					for _, b := range e.builders {
-						moved += len(b.Steps)
-					}
-				}
+			if sg.reused != nil {
+				ready = append(ready, sg.reused)
 			}
 		}
 	}
 	l.reserve(ready)
-	l.stepSlab = make([]Step, moved)
 	for _, name := range names {
 		blocks := byFile[name]
 		segs := fileSegs[name]
@@ -505,14 +495,7 @@ func (l *loader) addCachedAt(e *cachedSeg, pos hcl.Pos) {
 		return
 	}
 	for _, b := range e.builders {
-		b.DefRange = shift(b.DefRange, dl, db)
-		steps := l.stepSlab[:len(b.Steps):len(b.Steps)]
-		l.stepSlab = l.stepSlab[len(b.Steps):]
-		for j, st := range b.Steps {
-			st.DefRange = shift(st.DefRange, dl, db)
-			steps[j] = st
-		}
-		b.Steps = steps
+		b.DefRange = shift(b.DefRange, dl, db) // its steps are shared: they hold no position
 		l.cfg.Builders = append(l.cfg.Builders, b)
 	}
 	for _, n := range e.builderNames {

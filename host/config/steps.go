@@ -75,7 +75,7 @@ func (l *loader) decodeStep(bd *Builder, sb stepBlock) (Step, bool) {
 				sb.kind, didYouMean(sb.kind, StepKinds()), quotedList(StepKinds(), "and")), sb.kindRange))
 		return Step{}, false
 	}
-	step := Step{Kind: sb.kind, Name: sb.kind, DefRange: sb.defRange}
+	step := Step{Kind: sb.kind, Name: sb.kind}
 	if sb.nameRange != nil {
 		step.Name = sb.name
 		if sb.name == "" || len([]rune(sb.name)) > maxStepName {

@@ -202,8 +202,6 @@ type Step struct {
 	StringDownload         *StringDownloadStep
 	MakeDirectory          *DirStep // mkdir
 	RemoveDirectory        *DirStep // rmdir
-
-	DefRange hcl.Range
 }
 
 // StepCommon holds the attributes every step takes (Buildbot's BuildStep
