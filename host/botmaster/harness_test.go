@@ -204,7 +204,7 @@ func (h *harness) waitWorkers(names ...string) {
 	deadline := time.Now().Add(20 * time.Second)
 	for _, n := range names {
 		for {
-			if w := h.wm.Worker(n); w != nil && w.Connected() {
+			if w := h.wm.Worker(n); w != nil && w.Connected() && h.attachedEverywhere(w) {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -213,6 +213,19 @@ func (h *harness) waitWorkers(names ...string) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	}
+}
+
+// attachedEverywhere reports whether every builder listing w has it
+// attached: a worker is connected a moment before the botmaster attaches it.
+func (h *harness) attachedEverywhere(w *workers.Worker) bool {
+	h.bm.mu.Lock()
+	defer h.bm.mu.Unlock()
+	for _, b := range h.bm.byWorker[w.Name()] {
+		if b.findWFB(w) == nil {
+			return false
+		}
+	}
+	return true
 }
 
 func (h *harness) builderID(name string) int64 {
