@@ -239,12 +239,6 @@ func (m *BuildMaster) scheduleRelease() {
 	m.release = t
 }
 
-// releasePending reports whether a release of memory is scheduled (tests).
-func (m *BuildMaster) releasePending() bool {
-	m.initMu.Lock()
-	defer m.initMu.Unlock()
-	return m.release != nil
-}
 
 // emptyConfig is the configuration services are reconfigured from at start: no
 // entries of anything, with cfg's infrastructure settings.

@@ -311,3 +311,10 @@ func TestReconfigReleasesMemoryWhenQuiet(t *testing.T) {
 		t.Errorf("release ran against a stopped master:\n%s", tm.logs)
 	}
 }
+
+// releasePending reports whether a release of memory is scheduled.
+func (m *BuildMaster) releasePending() bool {
+	m.initMu.Lock()
+	defer m.initMu.Unlock()
+	return m.release != nil
+}
