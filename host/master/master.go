@@ -239,7 +239,6 @@ func (m *BuildMaster) scheduleRelease() {
 	m.release = t
 }
 
-
 // emptyConfig is the configuration services are reconfigured from at start: no
 // entries of anything, with cfg's infrastructure settings.
 func emptyConfig(cfg *config.Config) *config.Config {
