@@ -98,9 +98,10 @@ func (l *loader) partHook(name string, segs []segment) func(f *hcl.File, lo, hi 
 		sub := &loader{opts: l.opts, cfg: &Config{}, ctx: l.ctx}
 		entries := map[int]*cachedSeg{}
 		isBuilder := func(b *hclsyntax.Block) bool {
-			// A builder naming a local value not declared is left to the
-			// plain decode, which reports it as checkLocalRefs does.
-			return b.Type == "builder" && (l.ahead == nil || l.ahead.knowsAllIn(b.Body))
+			// A builder block with the wrong labels, or naming a local
+			// value not declared, is left to the plain decode, which
+			// reports it (as the root schema and checkLocalRefs do).
+			return b.Type == "builder" && len(b.Labels) == 1 && (l.ahead == nil || l.ahead.knowsAllIn(b.Body))
 		}
 		keep := make(hclsyntax.Blocks, 0, 4)
 		decode := func(blocks hclsyntax.Blocks, sg segment) {
