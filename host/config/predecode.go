@@ -114,18 +114,22 @@ func (l *loader) partHook(name string, segs []segment) func(f *hcl.File, lo, hi 
 		blocks := body.Blocks
 		if segs == nil {
 			// Runs of consecutive builders; other blocks stay.
-			for i := 0; i < len(blocks); {
-				if !isBuilder(blocks[i]) {
-					keep = append(keep, blocks[i])
-					i++
+			run := -1 // where the current run of builders began
+			for i, b := range blocks {
+				if isBuilder(b) {
+					if run < 0 {
+						run = i
+					}
 					continue
 				}
-				j := i
-				for j < len(blocks) && isBuilder(blocks[j]) {
-					j++
+				if run >= 0 {
+					decode(blocks[run:i], segment{start: blocks[run].TypeRange.Start.Byte, end: hi})
+					run = -1
 				}
-				decode(blocks[i:j], segment{start: blocks[i].TypeRange.Start.Byte, end: hi})
-				i = j
+				keep = append(keep, b)
+			}
+			if run >= 0 {
+				decode(blocks[run:], segment{start: blocks[run].TypeRange.Start.Byte, end: hi})
 			}
 		} else {
 			next := 0
